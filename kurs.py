@@ -1,0 +1,204 @@
+"""Gemeinsame Helfer für alle Lektionen: Umgebung prüfen, Schnellmodus, Notebook-Import, Übungs-Checks.
+
+Jede Lektion lädt dieses Modul in ihrer ersten Zelle. Es braucht beim Import nur die
+Standardbibliothek, damit es auch dann eine verständliche Meldung geben kann, wenn die
+Pakete des Workshops fehlen.
+"""
+import importlib.abc
+import importlib.util
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+MODEL_DIR = ROOT / "models"
+
+# Schnellmodus: die Tests setzen WORKSHOP_SCHNELL=1, dann schrumpft jede Lektion ihre Budgets.
+QUICK = os.environ.get("WORKSHOP_SCHNELL", "").strip().lower() in ("1", "true", "ja", "yes")
+
+SETUP_COMMAND = "python3 workshop.py start" if os.name != "nt" else "py workshop.py start"
+
+# Importname -> Paketname in requirements.txt
+REQUIRED_MODULES = {
+    "numpy": "numpy",
+    "gymnasium": "gymnasium",
+    "matplotlib": "matplotlib",
+    "ipywidgets": "ipywidgets",
+    "tqdm": "tqdm",
+    "imageio": "imageio",
+    "keras": "keras",
+    "tensorflow": "tensorflow-cpu",
+    "ale_py": "ale-py",
+    "cv2": "opencv-python-headless",
+    "Box2D": "gymnasium[box2d]",
+    "pygame": "gymnasium[classic-control]",
+}
+
+
+# --------------------------------------------------------------------------------------
+# Umgebung prüfen
+# --------------------------------------------------------------------------------------
+def missing_modules(modules=None):
+    """Liste der Pakete (Name aus requirements.txt), die sich nicht importieren lassen."""
+    modules = REQUIRED_MODULES if modules is None else modules
+    return [package for name, package in modules.items() if importlib.util.find_spec(name) is None]
+
+
+def check_environment(modules=None, verbose=True):
+    """Prüft Python-Version und Pakete; sagt auf Deutsch, was fehlt und welcher Befehl hilft."""
+    problems = []
+    if sys.version_info < (3, 10):
+        problems.append(
+            f"Dieser Workshop braucht Python 3.10 oder neuer, du hast {sys.version.split()[0]}."
+        )
+    missing = missing_modules(modules)
+    if missing:
+        problems.append(
+            "Diese Pakete fehlen in deinem Kernel: " + ", ".join(missing) + ".\n"
+            f"So behebst du das: Schließe Jupyter, führe im Workshop-Ordner `{SETUP_COMMAND}` aus "
+            "und öffne das Notebook in dem Jupyter, das dieser Befehl startet.\n"
+            f"(Aktueller Python-Interpreter: {sys.executable})"
+        )
+    if problems:
+        raise EnvironmentError("Die Umgebung ist noch nicht bereit.\n\n" + "\n\n".join(problems))
+    if verbose:
+        mode = "Schnellmodus (WORKSHOP_SCHNELL=1): alle Budgets sind verkleinert" if QUICK else "voller Modus"
+        print(f"✅ Umgebung bereit: Python {sys.version.split()[0]}, {mode}.")
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# Hilfs-Notebooks importieren: `import Ringbuffer, utils` aus jedem Ordner des Workshops
+# --------------------------------------------------------------------------------------
+class NotebookLoader(importlib.abc.Loader):
+    """Lädt ein .ipynb als Modul: führt nur die Code-Zellen aus, mit __name__ = Modulname.
+
+    Demos in Hilfs-Notebooks stehen hinter `if __name__ == "__main__":` und laufen daher
+    nur, wenn man das Hilfs-Notebook selbst ausführt, nie beim Import.
+    """
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def create_module(self, spec):
+        return None  # Standard-Modulobjekt
+
+    def exec_module(self, module):
+        with open(self.path, encoding="utf-8") as f:
+            notebook = json.load(f)
+        module.__file__ = self.path
+        for index, cell in enumerate(notebook["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            exec(compile(source, f"{self.path}#Zelle{index}", "exec"), module.__dict__)
+
+
+class NotebookFinder(importlib.abc.MetaPathFinder):
+    """Findet `Name.ipynb` im Hauptordner des Workshops und in sys.path (nicht nur im aktuellen Ordner)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if path is not None or "." in fullname:
+            return None
+        for directory in [ROOT, *sys.path]:
+            candidate = Path(directory or ".") / f"{fullname}.ipynb"
+            if candidate.is_file():
+                return importlib.util.spec_from_loader(fullname, NotebookLoader(candidate), origin=str(candidate))
+        return None
+
+
+def install_notebook_finder():
+    if not any(isinstance(finder, NotebookFinder) for finder in sys.meta_path):
+        sys.meta_path.append(NotebookFinder())
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+install_notebook_finder()
+
+
+# --------------------------------------------------------------------------------------
+# Übungen: ein kleiner Prüf-Helfer für alle Lektionen
+# --------------------------------------------------------------------------------------
+class UebungNichtGeloest(Exception):
+    """Die Übungsfunktion ist noch ein Platzhalter (NotImplementedError)."""
+
+
+class UebungFalsch(AssertionError):
+    """Die Übungsfunktion liefert ein falsches Ergebnis."""
+
+
+def todo(what="diese Funktion"):
+    """Platzhalter in den Übungsversionen: bricht mit einer deutschen Meldung ab."""
+    raise NotImplementedError(f"Hier fehlt noch deine Lösung für {what}.")
+
+
+def _close(actual, expected, tolerance):
+    try:
+        import numpy as np
+
+        actual_arr, expected_arr = np.asarray(actual), np.asarray(expected)
+        if actual_arr.shape != expected_arr.shape:
+            return False
+        if expected_arr.dtype.kind in "fc" or actual_arr.dtype.kind in "fc":
+            return bool(np.allclose(actual_arr, expected_arr, atol=tolerance, rtol=tolerance))
+        return bool(np.array_equal(actual_arr, expected_arr))
+    except ImportError:  # pragma: no cover - numpy ist im Workshop immer da
+        if isinstance(expected, float):
+            return math.isclose(actual, expected, abs_tol=tolerance)
+        return actual == expected
+
+
+def _describe_call(function, args, kwargs):
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{getattr(function, '__name__', 'funktion')}({', '.join(parts)})"
+
+
+def check_function(function, cases, hint="", tolerance=1e-6):
+    """Prüft eine Übungsfunktion an Fällen `(args, erwartet)` oder `(args, kwargs, erwartet)`.
+
+    Gibt bei Erfolg eine Zeile aus; sonst UebungNichtGeloest oder UebungFalsch mit deutscher Erklärung.
+    """
+    name = getattr(function, "__name__", "deine Funktion")
+    for case in cases:
+        args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])
+        args = args if isinstance(args, tuple) else (args,)
+        call = _describe_call(function, args, kwargs)
+        try:
+            actual = function(*args, **kwargs)
+        except NotImplementedError:
+            raise UebungNichtGeloest(
+                f"✋ Die Übung `{name}` ist noch nicht gelöst: ersetze die Zeile mit "
+                f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus."
+                + (f"\nTipp: {hint}" if hint else "")
+            ) from None
+        except Exception as error:  # Fehler der Lernenden verständlich weiterreichen
+            raise UebungFalsch(
+                f"❌ `{call}` bricht mit {type(error).__name__} ab: {error}" + (f"\nTipp: {hint}" if hint else "")
+            ) from error
+        if not _close(actual, expected, tolerance):
+            raise UebungFalsch(
+                f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}." + (f"\nTipp: {hint}" if hint else "")
+            )
+    print(f"✅ Richtig! `{name}` besteht alle {len(cases)} Prüfungen.")
+    return True
+
+
+def check_true(condition, message_wrong, message_right="✅ Richtig!"):
+    """Kleinster Check: Bedingung wahr -> Lob, sonst UebungFalsch mit deutscher Erklärung."""
+    if not condition:
+        raise UebungFalsch("❌ " + message_wrong)
+    print(message_right)
+    return True
+
+
+def check_value(actual, expected, what, hint="", tolerance=1e-6):
+    """Vergleicht einen berechneten Wert (Zahl oder Array) mit dem erwarteten."""
+    return check_true(
+        _close(actual, expected, tolerance),
+        f"{what} sollte {expected!r} sein, ist aber {actual!r}." + (f"\nTipp: {hint}" if hint else ""),
+        f"✅ Richtig: {what} stimmt.",
+    )

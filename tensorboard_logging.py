@@ -1,0 +1,66 @@
+"""Kleiner TensorBoard-Logger für Keras 3 auf TensorFlow 2 (tf.summary, kein TF1-`tf.Summary`).
+
+    logger = Logger("logs/cartpole")
+    logger.log_scalar("ertrag", 200.0, step=1000)
+    logger.log_histogram("q_werte", q_values, step=1000)
+    logger.log_image("bild", frame, step=1000)      # (H, W), (H, W, C) oder (N, H, W, C), uint8 oder float in [0, 1]
+
+TensorBoard starten: `tensorboard --logdir logs` im Workshop-Ordner (mit aktivierter .venv) oder im
+Notebook `%load_ext tensorboard` und `%tensorboard --logdir logs`.
+Ohne TensorFlow (z. B. KERAS_BACKEND=jax auf einer GPU-Maschine) schreibt der Logger nichts und sagt das einmal.
+"""
+import warnings
+
+import numpy as np
+
+
+class Logger:
+    """Schreibt Skalare, Histogramme und Bilder in ein TensorBoard-Logverzeichnis."""
+
+    def __init__(self, logdir):
+        self.logdir = str(logdir)
+        try:
+            import tensorflow as tf
+        except ImportError:
+            warnings.warn("TensorFlow ist nicht installiert: TensorBoard-Logging ist abgeschaltet.", stacklevel=2)
+            self._tf, self._writer = None, None
+            return
+        self._tf = tf
+        self._writer = tf.summary.create_file_writer(self.logdir)
+
+    @property
+    def enabled(self):
+        return self._writer is not None
+
+    def log_scalar(self, tag, value, step):
+        if self.enabled:
+            with self._writer.as_default():
+                self._tf.summary.scalar(tag, float(value), step=int(step))
+
+    def log_histogram(self, tag, values, step, bins=30):
+        if self.enabled:
+            with self._writer.as_default():
+                self._tf.summary.histogram(tag, np.asarray(values, dtype=np.float32), step=int(step), buckets=bins)
+
+    def log_image(self, tag, image, step):
+        if not self.enabled:
+            return
+        image = np.asarray(image)
+        if image.ndim == 2:
+            image = image[:, :, None]
+        if image.ndim == 3:
+            image = image[None]
+        if image.ndim != 4:
+            raise ValueError(f"Ein Bild braucht die Form (H, W), (H, W, C) oder (N, H, W, C), nicht {image.shape}.")
+        if image.dtype != np.uint8:
+            image = np.clip(image.astype(np.float32), 0.0, 1.0)
+        with self._writer.as_default():
+            self._tf.summary.image(tag, image, step=int(step), max_outputs=image.shape[0])
+
+    def flush(self):
+        if self.enabled:
+            self._writer.flush()
+
+    def close(self):
+        if self.enabled:
+            self._writer.close()

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Ein Befehl für alles rund um den Workshop (nur Standardbibliothek, läuft mit jedem Python ab 3.10).
+
+    python3 workshop.py start            Umgebung einrichten und JupyterLab auf notebooks/ öffnen
+    python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
+    python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
+    python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben
+    python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
+
+Unter Windows: `py workshop.py start` bzw. `py workshop.py test`.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / "workshop-requirements.sha256"
+EXERCISE_DIR = ROOT / "uebungen"
+SOLUTION_BEGIN = "### BEGIN SOLUTION"
+SOLUTION_END = "### END SOLUTION"
+STUB_LINE = 'raise NotImplementedError("Hier fehlt noch deine Lösung: ersetze diese Zeile durch deinen Code.")'
+
+
+def venv_python():
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _requirements_hash():
+    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+
+
+def ensure_environment():
+    """Legt .venv an und installiert requirements.txt, wenn nötig (sonst nichts, also schnell)."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"Der Workshop braucht Python 3.10 oder neuer; dieses Python ist {sys.version.split()[0]}.")
+    if not venv_python().exists():
+        print(f"Lege die virtuelle Umgebung an: {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text().strip() == _requirements_hash():
+        return
+    print("Installiere die Pakete aus requirements.txt (beim ersten Mal dauert das einige Minuten) …")
+    pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check"]
+    wheelhouse = ROOT / "wheelhouse"
+    if wheelhouse.is_dir() and any(wheelhouse.iterdir()):
+        print(f"Offline-Installation aus {wheelhouse}")
+        pip += ["--no-index", "--find-links", str(wheelhouse)]
+    result = subprocess.run(pip + ["-r", str(REQUIREMENTS)])
+    if result.returncode != 0:
+        sys.exit(
+            "Die Installation ist fehlgeschlagen (siehe Meldungen oben). Prüfe die Internetverbindung "
+            "oder lege einen Wheelhouse-Ordner `wheelhouse/` an, und starte den Befehl erneut."
+        )
+    STAMP.write_text(_requirements_hash())
+
+
+def run_in_venv(args, **kwargs):
+    env = dict(os.environ, PYTHONNOUSERSITE="1")
+    return subprocess.run([str(venv_python()), *args], cwd=ROOT, env=env, **kwargs).returncode
+
+
+def cmd_start(options):
+    ensure_environment()
+    args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", "--ServerApp.default_url=/lab/tree/notebooks"]
+    if options.server:
+        args += ["--no-browser", "--ip=0.0.0.0", f"--port={options.port}"]
+    print("Starte JupyterLab. Beenden mit Strg+C im Terminal.")
+    return run_in_venv(args)
+
+
+def cmd_test(options):
+    ensure_environment()
+    return run_in_venv(["-m", "pytest", *options.pytest_args])
+
+
+# --------------------------------------------------------------------------------------
+# Übungsversionen: Lösungen zwischen den nbgrader-Markern werden durch einen Platzhalter ersetzt
+# --------------------------------------------------------------------------------------
+def clear_solutions(source):
+    """Ersetzt jeden Block `### BEGIN SOLUTION` … `### END SOLUTION` durch eine Zeile, die abbricht.
+
+    Die Einrückung der BEGIN-Zeile bleibt erhalten, damit der Platzhalter im Funktionsrumpf steht.
+    """
+    lines, output, inside = source.split("\n"), [], False
+    for line in lines:
+        stripped = line.strip()
+        if stripped == SOLUTION_BEGIN:
+            if inside:
+                raise ValueError("Zwei BEGIN SOLUTION ohne END SOLUTION dazwischen.")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            output.append(f"{indent}# DEIN CODE HIER")
+            output.append(f"{indent}{STUB_LINE}")
+        elif stripped == SOLUTION_END:
+            if not inside:
+                raise ValueError("END SOLUTION ohne vorheriges BEGIN SOLUTION.")
+            inside = False
+        elif not inside:
+            output.append(line)
+    if inside:
+        raise ValueError("BEGIN SOLUTION ohne END SOLUTION.")
+    return "\n".join(output)
+
+
+def exercise_notebook(notebook):
+    """Gibt eine Kopie des Notebook-JSON ohne Lösungen und ohne Ausgaben zurück."""
+    notebook = json.loads(json.dumps(notebook))
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code":
+            cell["source"] = clear_solutions(source)
+            cell["outputs"], cell["execution_count"] = [], None
+        else:
+            cell["source"] = source
+    return notebook
+
+
+def generate_exercises(target=EXERCISE_DIR):
+    target.mkdir(exist_ok=True)
+    written = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        out = target / path.name
+        out.write_text(json.dumps(exercise_notebook(notebook), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        written.append(out)
+    return written
+
+
+def cmd_exercises(options):
+    for out in generate_exercises(Path(options.target).resolve()):
+        print(f"geschrieben: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+def strip_outputs(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    changed = False
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            cell["outputs"], cell["execution_count"] = [], None
+            changed = True
+        if cell.get("metadata", {}).pop("execution", None) is not None:
+            changed = True
+    if changed:
+        path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return changed
+
+
+def cmd_strip(options):
+    for path in sorted(ROOT.glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if strip_outputs(path):
+            print(f"bereinigt: {path.relative_to(ROOT)}")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")
+    start.add_argument("--server", action="store_true", help="ohne Browser, auf allen Netzwerkadressen")
+    start.add_argument("--port", type=int, default=8888)
+    start.set_defaults(func=cmd_start)
+    test = sub.add_parser("test", help="einrichten und alle Tests ausführen")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="weitere Argumente für pytest")
+    test.set_defaults(func=cmd_test)
+    exercises = sub.add_parser("uebungen", help="Übungsversionen ohne Lösungen erzeugen")
+    exercises.add_argument("--target", default=str(EXERCISE_DIR))
+    exercises.set_defaults(func=cmd_exercises)
+    strip = sub.add_parser("strip", help="Ausgaben aus allen Notebooks entfernen")
+    strip.set_defaults(func=cmd_strip)
+    options = parser.parse_args(argv)
+    return options.func(options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
