@@ -1,0 +1,67 @@
+"""kurs.py: Umgebungscheck, Notebook-Import, Übungs-Checks."""
+import subprocess
+import sys
+import time
+
+import pytest
+
+import kurs
+
+
+def test_check_environment_names_missing_package_and_command():
+    with pytest.raises(EnvironmentError) as error:
+        kurs.check_environment({"gibt_es_nicht_123": "paket-xyz"}, verbose=False)
+    message = str(error.value)
+    assert "paket-xyz" in message and "workshop.py start" in message
+    assert kurs.check_environment({"numpy": "numpy"}, verbose=False)
+
+
+def test_check_function_right_wrong_and_stub(capsys):
+    def square(x):
+        return x * x
+
+    assert kurs.check_function(square, [((2,), 4), ((3,), 9)])
+    assert "besteht alle 2 Prüfungen" in capsys.readouterr().out
+
+    def wrong(x):
+        return x + x
+
+    with pytest.raises(kurs.UebungFalsch, match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\nTipp: mal"):
+        kurs.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
+
+    def stub(x):
+        raise NotImplementedError("Hier fehlt noch deine Lösung")
+
+    with pytest.raises(kurs.UebungNichtGeloest, match="noch nicht gelöst"):
+        kurs.check_function(stub, [((1,), 1)])
+
+    def broken(x):
+        return [1, 2][x]
+
+    with pytest.raises(kurs.UebungFalsch, match="IndexError"):
+        kurs.check_function(broken, [((5,), 1)])
+
+
+def test_check_function_compares_arrays_with_shape():
+    import numpy as np
+
+    kurs.check_function(lambda: np.array([0.1 + 0.2]), [((), [0.3])])
+    with pytest.raises(kurs.UebungFalsch):
+        kurs.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
+
+
+@pytest.mark.parametrize("cwd", ["notebooks", "tests", "."])
+def test_helper_notebooks_import_silently_from_every_folder(cwd):
+    """`import Ringbuffer, utils` klappt überall und führt nur Definitionen aus (keine Ausgabe)."""
+    code = (
+        "import sys, pathlib; sys.path.insert(0, str(pathlib.Path(r'%s')));"
+        "import kurs, Ringbuffer, utils;"
+        "assert Ringbuffer.__name__ == 'Ringbuffer' and hasattr(utils, 'LivePlot');"
+        "import matplotlib.pyplot as plt; assert plt.get_fignums() == []" % kurs.ROOT
+    )
+    started = time.time()
+    result = subprocess.run([sys.executable, "-c", code], cwd=kurs.ROOT / cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    gif = kurs.ROOT / cwd / "zufall.gif"
+    assert not gif.exists() or gif.stat().st_mtime < started  # die Demo lief nicht

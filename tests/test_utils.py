@@ -1,0 +1,85 @@
+"""utils.ipynb: Animation, Live-Plot, Episode spielen."""
+import io
+
+import gymnasium as gym
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import utils
+
+
+def test_moving_average_by_hand():
+    np.testing.assert_allclose(utils.moving_average([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(utils.moving_average([4, 0, 8], 10), [4, 2, 4])
+    assert utils.moving_average([], 5).size == 0
+
+
+def test_gif_roundtrip_and_thinning(tmp_path):
+    frames = [np.full((10, 12, 3), 20 * i, np.uint8) for i in range(10)]
+    path = tmp_path / "a.gif"
+    data = utils.frames_to_gif(frames, path=path, fps=10)
+    assert path.read_bytes() == data and data[:6] == b"GIF89a"
+    assert iio.imread(io.BytesIO(data), index=None).shape[0] == 10
+    thinned = utils.frames_to_gif(frames, max_frames=5)
+    assert iio.imread(io.BytesIO(thinned), index=None).shape[0] == 5
+    html = utils.show_frames(frames).data
+    assert html.startswith('<img src="data:image/gif;base64,')
+    with pytest.raises(ValueError, match="leer"):
+        utils.frames_to_gif([])
+
+
+class CountingEnv(gym.Env):
+    """Belohnung = Aktion; endet nach 3 Schritten (terminated)."""
+
+    action_space = gym.spaces.Discrete(2)
+    observation_space = gym.spaces.Box(0, 10, (1,), np.float32)
+    render_mode = "rgb_array"
+
+    def reset(self, seed=None, options=None):
+        super().reset(seed=seed)
+        self.t = 0
+        return np.array([0.0], np.float32), {}
+
+    def step(self, action):
+        self.t += 1
+        return np.array([self.t], np.float32), float(action), self.t >= 3, False, {}
+
+    def render(self):
+        return np.full((4, 4, 3), self.t, np.uint8)
+
+
+def test_play_episode_collects_frames_and_rewards():
+    episode = utils.play_episode(CountingEnv(), lambda obs: 1, seed=0)
+    assert episode.rewards == [1.0, 1.0, 1.0] and episode.total_reward == 3.0 and episode.terminated
+    assert [f[0, 0, 0] for f in episode.frames] == [0, 1, 2, 3]
+    short = utils.play_episode(CountingEnv(), lambda obs: 0, render=False, max_steps=2)
+    assert short.length == 2 and short.frames == [] and not short.terminated
+
+
+def test_play_episode_is_reproducible_with_seed():
+    env = gym.make("CartPole-v1")
+    policy = lambda obs: int(obs[2] > 0)  # noqa: E731  Stab kippt rechts -> nach rechts schieben
+    a = utils.play_episode(env, policy, seed=3, render=False)
+    b = utils.play_episode(env, policy, seed=3, render=False)
+    assert a.rewards == b.rewards and a.total_reward > 20
+
+
+def test_liveplot_text_fallback(capsys):
+    plot = utils.LivePlot("Test", target=100, window=2, min_interval=0)
+    assert plot.text_only  # kein Notebook in pytest
+    for value in (10, 20, 40):
+        plot.add(value)
+    plot.finalise()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4
+    assert lines[-1] == "Test: Episode 3, letzter Ertrag 40.0, Mittel der letzten 2: 30.0 (Ziel 100)"
+
+
+def test_liveplot_figure_has_returns_average_and_target():
+    plot = utils.LivePlot("Test", target=5, window=2, text_only=True)
+    plot.returns = [1.0, 3.0]
+    ax = plot._figure().axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["Ertrag pro Episode", "gleitender Mittelwert (2)", "Ziel (5)"]
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [1.0, 2.0])

@@ -1,0 +1,58 @@
+"""workshop.py: Übungsversionen und Notebook-Bereinigung."""
+import json
+
+import pytest
+
+import workshop
+
+
+def test_clear_solutions_keeps_indentation_and_code_around():
+    source = (
+        "def f(x):\n"
+        "    \"\"\"Doku.\"\"\"\n"
+        "    ### BEGIN SOLUTION\n"
+        "    y = x + 1\n"
+        "    return y\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "print(f)"
+    )
+    assert workshop.clear_solutions(source) == (
+        "def f(x):\n"
+        "    \"\"\"Doku.\"\"\"\n"
+        "    # DEIN CODE HIER\n"
+        f"    {workshop.STUB_LINE}\n"
+        "\n"
+        "print(f)"
+    )
+    namespace = {}
+    exec(workshop.clear_solutions(source).replace("print(f)", ""), namespace)
+    with pytest.raises(NotImplementedError, match="Hier fehlt noch deine Lösung"):
+        namespace["f"](1)
+
+
+@pytest.mark.parametrize("bad", ["### BEGIN SOLUTION\nx", "x\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION"])
+def test_clear_solutions_rejects_unbalanced_markers(bad):
+    with pytest.raises(ValueError):
+        workshop.clear_solutions(bad)
+
+
+def test_exercise_notebook_strips_outputs_and_solutions():
+    notebook = {"cells": [
+        {"cell_type": "code", "source": ["a = 1\n", "### BEGIN SOLUTION\n", "b = 2\n", "### END SOLUTION"],
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": "x"}], "execution_count": 3, "metadata": {}},
+        {"cell_type": "markdown", "source": ["### BEGIN SOLUTION bleibt in Markdown"], "metadata": {}},
+    ]}
+    result = workshop.exercise_notebook(notebook)
+    assert "b = 2" not in result["cells"][0]["source"] and result["cells"][0]["outputs"] == []
+    assert result["cells"][0]["execution_count"] is None
+    assert notebook["cells"][0]["execution_count"] == 3  # Original unverändert
+
+
+def test_strip_outputs(tmp_path):
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "1", "outputs": [{"a": 1}],
+                                           "execution_count": 1, "metadata": {}}]}))
+    assert workshop.strip_outputs(path)
+    assert json.loads(path.read_text())["cells"][0]["outputs"] == []
+    assert not workshop.strip_outputs(path)
