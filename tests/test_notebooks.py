@@ -1,0 +1,120 @@
+"""Jedes Notebook läuft im Schnellmodus von oben bis unten in einem frischen Kernel.
+
+Übungen: Mit Lösungen besteht jeder Check; in den erzeugten Übungsversionen scheitert jeder Check
+mit seinem deutschen Hinweis, und das Notebook läuft bis zur ersten Übung fehlerfrei.
+"""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import kurs
+import workshop
+
+ROOT = kurs.ROOT
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+HELPERS = [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
+ALL_NOTEBOOKS = HELPERS + LESSONS
+ARTEFACTS = ROOT / "test-artefakte"
+CHECK_CALL = "kurs.check_function("
+
+
+def run_notebook(path, allow_errors=False, save_as=None):
+    notebook = nbformat.read(path, as_version=4)
+    env = dict(os.environ, WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
+    old_env = os.environ.copy()
+    os.environ.update(env)  # der Kernel erbt die Umgebung
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old_env)
+    if save_as is not None:
+        save_as.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, save_as)
+    return notebook
+
+
+def source(cell):
+    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
+
+
+def errors(cell):
+    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def text(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_top_to_bottom_in_quick_mode(path):
+    notebook = run_notebook(path, save_as=ARTEFACTS / "ausgefuehrt" / path.name)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and CHECK_CALL in source(cell):
+            assert "✅" in text(cell), f"Check ohne Erfolgsmeldung:\n{source(cell)}"
+
+
+def test_lessons_exist_in_order():
+    names = [p.name for p in LESSONS]
+    assert names and names == sorted(names) and names[0].startswith("00_")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_starts_with_environment_check_and_has_skeleton(path):
+    notebook = nbformat.read(path, as_version=4)
+    first_code = next(c for c in notebook.cells if c.cell_type == "code")
+    assert "kurs.check_environment()" in source(first_code)
+    markdown = "\n".join(source(c) for c in notebook.cells if c.cell_type == "markdown")
+    for heading in ("Lernziele", "Voraussetzungen", "Zusammenfassung", "Quellen"):
+        assert heading in markdown, f"{path.name}: Abschnitt {heading} fehlt"
+    for word in ("Uebung", " fuer ", "koennen", "muessen", "Groesse", "waehle", "naechste"):
+        assert word not in markdown, f"{path.name}: '{word.strip()}' ohne Umlaut geschrieben"
+
+
+LESSONS_WITH_EXERCISES = [p for p in LESSONS if workshop.SOLUTION_BEGIN in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("path", LESSONS_WITH_EXERCISES, ids=lambda p: p.name)
+def test_exercise_version_fails_every_check_with_german_hint(path):
+    target = ARTEFACTS / "uebungen"
+    target.mkdir(parents=True, exist_ok=True)
+    exercise_path = target / path.name
+    original = json.loads(path.read_text(encoding="utf-8"))
+    exercise_path.write_text(json.dumps(workshop.exercise_notebook(original), ensure_ascii=False), encoding="utf-8")
+    notebook = run_notebook(exercise_path, allow_errors=True)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    first_error = next(i for i, c in enumerate(code_cells) if errors(c))
+    first_check = next(i for i, c in enumerate(code_cells) if CHECK_CALL in source(c))
+    assert first_error >= first_check, (
+        "Die Übungsversion bricht vor der ersten Übung ab:\n" + source(code_cells[first_error])
+    )
+    checks = [c for c in code_cells if CHECK_CALL in source(c)]
+    assert checks
+    for cell in checks:
+        found = errors(cell)
+        assert found, f"Check besteht ohne Lösung (kann nicht scheitern):\n{source(cell)}"
+        assert found[0].ename == "UebungNichtGeloest", (found[0].ename, found[0].evalue)
+        assert "noch nicht gelöst" in found[0].evalue
+
+
+def test_committed_notebooks_carry_no_outputs():
+    for path in ALL_NOTEBOOKS:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs") and cell.get("execution_count") is None, f"{path.name} hat Ausgaben"
+
+
+def test_helper_notebooks_have_no_magics():
+    """Beim Import als Modul laufen nur reine Python-Zellen."""
+    for path in HELPERS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                assert not any(line.lstrip().startswith(("%", "!")) for line in source(cell).splitlines()), path.name
