@@ -168,13 +168,17 @@ def main(argv=None):
     start.add_argument("--port", type=int, default=8888)
     start.set_defaults(func=cmd_start)
     test = sub.add_parser("test", help="einrichten und alle Tests ausführen")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="weitere Argumente für pytest")
+    test.add_argument("pytest_args", nargs="*", help="weitere Argumente gehen unverändert an pytest (z. B. -k ringbuffer)")
     test.set_defaults(func=cmd_test)
     exercises = sub.add_parser("uebungen", help="Übungsversionen ohne Lösungen erzeugen")
     exercises.add_argument("--target", default=str(EXERCISE_DIR))
     exercises.set_defaults(func=cmd_exercises)
     strip = sub.add_parser("strip", help="Ausgaben aus allen Notebooks entfernen")
     strip.set_defaults(func=cmd_strip)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["test"] and not {"-h", "--help"} & set(argv[1:2]):
+        # alles nach `test` geht unverändert an pytest, auch Optionen wie -k oder -q
+        return cmd_test(argparse.Namespace(pytest_args=argv[1:]))
     options = parser.parse_args(argv)
     return options.func(options)
 

@@ -83,3 +83,24 @@ def test_liveplot_figure_has_returns_average_and_target():
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["Ertrag pro Episode", "gleitender Mittelwert (2)", "Ziel (5)"]
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [1.0, 2.0])
+
+
+def test_balance_game_click_handlers_step_score_and_restart():
+    env = gym.make("CartPole-v1", render_mode="rgb_array")
+    game = utils.BalanceGame(env, seed=0)
+    first_image = bytes(game.image.value)
+    assert first_image[:4] == b"\x89PNG" and "Versuch: 0<" in game.score_label.value
+    game.buttons[1].click()  # wie ein Klick im Browser
+    game.buttons[1].click()
+    game.buttons[1].click()
+    assert game.score == 3.0 and bytes(game.image.value) != first_image and "Versuch: 3<" in game.score_label.value
+    steps = 3
+    while not game.attempts:  # immer rechts: der Stab fällt nach wenigen Schritten
+        game.press(1)
+        steps += 1
+        assert steps < 100
+    attempt = game.attempts[0]
+    assert attempt.terminated and attempt.total_reward == steps and len(attempt.frames) == steps + 1
+    assert "umgefallen" in game.message.value and f"{steps} Punkte" in game.message.value
+    assert game.score == 0.0 and len(game.current.frames) == 1  # neuer Versuch läuft
+    assert game.best_attempt() is attempt

@@ -56,3 +56,12 @@ def test_strip_outputs(tmp_path):
     assert workshop.strip_outputs(path)
     assert json.loads(path.read_text())["cells"][0]["outputs"] == []
     assert not workshop.strip_outputs(path)
+
+
+def test_test_command_passes_pytest_options_through(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(workshop, "cmd_test", lambda options: seen.setdefault("args", options.pytest_args) and 0)
+    workshop.main(["test", "-q", "-rs", "--durations=15", "-k", "ring"])
+    assert seen["args"] == ["-q", "-rs", "--durations=15", "-k", "ring"]
+    with pytest.raises(SystemExit):
+        workshop.main(["strip", "--gibtsnicht"])
