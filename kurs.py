@@ -72,7 +72,6 @@ def check_environment(modules=None, verbose=True):
     if verbose:
         mode = "Schnellmodus (WORKSHOP_SCHNELL=1): alle Budgets sind verkleinert" if QUICK else "voller Modus"
         print(f"✅ Umgebung bereit: Python {sys.version.split()[0]}, {mode}.")
-    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -189,4 +188,3 @@ def check_function(function, cases, hint="", tolerance=1e-6):
                 f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}." + (f"\nTipp: {hint}" if hint else "")
             )
     print(f"✅ Richtig! `{name}` besteht alle {len(cases)} Prüfungen.")
-    return True
