@@ -71,6 +71,8 @@ def cmd_start(options):
     args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", "--ServerApp.default_url=/lab/tree/notebooks"]
     if options.server:
         args += ["--no-browser", "--ip=0.0.0.0", f"--port={options.port}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")  # z. B. in Containern; Jupyter verweigert sonst den Start
     print("Starte JupyterLab. Beenden mit Strg+C im Terminal.")
     return run_in_venv(args)
 
