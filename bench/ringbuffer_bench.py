@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/ringbuffer_bench.py            # schreibt bench/results/ringbuffer.json
 
-Die deque speichert, wie das Keras-Breakout-Beispiel, pro Übergang (Zustand, Aktion, Belohnung,
-Folgezustand, Ende) mit Zustand = Stapel aus 4 Bildern. Folgezustand t und Zustand t+1 sind dasselbe
-Objekt (wie in einer echten Schleife), also etwa ein 4er-Stapel pro Übergang. Sie wird bei kleinerer
-Kapazität gemessen (1 Mio. passt nicht in den Speicher) und ihr Speicherbedarf pro Übergang hochgerechnet.
+Die deque speichert pro Übergang das Tupel (Zustand, Aktion, Belohnung, Folgezustand, Ende) mit
+Zustand = Stapel aus 4 Bildern. Folgezustand t und Zustand t+1 sind dasselbe Objekt (wie in einer
+echten Schleife), also etwa ein 4er-Stapel pro Übergang. Sie wird bei kleinerer Kapazität gemessen
+(1 Mio. passt nicht in 24 GB) und ihr Speicherbedarf hochgerechnet; zum fairen Vergleich misst der
+Benchmark den Ringpuffer auch bei derselben kleinen Kapazität. Beide fügen dieselben vorab erzeugten
+Übergänge ein; Ziehen heißt: 32 Übergänge ziehen und Zustand und Folgezustand als Arrays stapeln.
 """
 import argparse
 import json
@@ -39,49 +41,51 @@ def frame_stream(n, episode_length=200, seed=0):
         stack = np.stack([pool[(t + 1) % 64]] * HISTORY) if terminated else next_stack
 
 
-def bench_ours(capacity, n_adds, n_samples):
+def per_second(n, fn):
+    """Ruft fn() n-mal auf und gibt Aufrufe pro Sekunde zurück."""
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return n / (time.perf_counter() - start)
+
+
+def bench_ours(capacity, n_samples):
     memory = Ringbuffer.FrameReplayMemory(capacity, SHAPE, HISTORY, seed=0)
-    transitions = list(frame_stream(min(n_adds, 5000)))
-    start = time.perf_counter()
-    for i in range(n_adds):
-        memory.add(*transitions[i % len(transitions)])
-    add_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    for _ in range(n_samples):
-        memory.sample(BATCH)
-    sample_seconds = time.perf_counter() - start
+    transitions = list(frame_stream(5000))
+    counter = iter(range(capacity))
+    adds = per_second(capacity, lambda: memory.add(*transitions[next(counter) % len(transitions)]))
     return {
         "capacity": capacity,
-        "adds": n_adds,
-        "add_per_second": n_adds / add_seconds,
-        "sample_batches_per_second": n_samples / sample_seconds,
+        "add_per_second": adds,
+        "sample_batches_per_second": per_second(n_samples, lambda: memory.sample(BATCH)),
         "bytes_per_transition": memory.bytes_per_transition(),
         "total_gib": memory.nbytes() / 2**30,
     }
 
 
-def bench_deque(capacity, n_adds, n_samples):
+def bench_deque(capacity, n_samples):
+    # Speicher: mit frischen Stapeln füllen, wie eine echte Schleife sie erzeugt
     tracemalloc.start()
     memory = deque(maxlen=capacity)
-    stream = frame_stream(n_adds)
-    start = time.perf_counter()
-    for obs, action, reward, next_obs, terminated in stream:
-        memory.append((obs, action, reward, next_obs, terminated))
-    add_seconds = time.perf_counter() - start  # enthält das Erzeugen der Stapel, wie in einer echten Schleife
+    for transition in frame_stream(capacity):
+        memory.append(transition)
     current, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    start = time.perf_counter()
-    for _ in range(n_samples):
-        batch = random.sample(range(len(memory)), BATCH)
-        items = [memory[i] for i in batch]  # deque-Zugriff in der Mitte ist O(n)
-        np.stack([x[0] for x in items]), np.stack([x[3] for x in items])
-    sample_seconds = time.perf_counter() - start
+    bytes_per_transition = current / len(memory)
+    # Durchsatz: dieselben vorab erzeugten Übergänge wie beim Ringpuffer
+    transitions = list(frame_stream(5000))
+    counter = iter(range(capacity))
+    adds = per_second(capacity, lambda: memory.append(transitions[next(counter) % len(transitions)]))
+
+    def sample():
+        items = [memory[i] for i in random.sample(range(len(memory)), BATCH)]  # deque-Zugriff in der Mitte ist O(n)
+        return np.stack([x[0] for x in items]), np.stack([x[3] for x in items])
+
     return {
         "capacity": capacity,
-        "adds": n_adds,
-        "add_per_second": n_adds / add_seconds,
-        "sample_batches_per_second": n_samples / sample_seconds,
-        "bytes_per_transition": current / len(memory),
+        "add_per_second": adds,
+        "sample_batches_per_second": per_second(n_samples, sample),
+        "bytes_per_transition": bytes_per_transition,
     }
 
 
@@ -92,11 +96,11 @@ def main():
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ringbuffer.json"))
     args = parser.parse_args()
-    ours = bench_ours(args.capacity, args.capacity, args.samples)
+    ours = bench_ours(args.capacity, args.samples)
     print("FrameReplayMemory:", json.dumps(ours, indent=1))
-    ours_small = bench_ours(args.deque_capacity, args.deque_capacity, args.samples)
+    ours_small = bench_ours(args.deque_capacity, args.samples)
     print("FrameReplayMemory (Kapazität wie die deque):", json.dumps(ours_small, indent=1))
-    theirs = bench_deque(args.deque_capacity, args.deque_capacity, args.samples)
+    theirs = bench_deque(args.deque_capacity, args.samples)
     print("deque von Tupeln:", json.dumps(theirs, indent=1))
     result = {
         "benchmark": "ringbuffer",
