@@ -1,0 +1,380 @@
+"""Die fertigen DQN-Bausteine an einer Stelle: Lektionen 3–5, Tests und Benchmarks rufen genau diese Funktionen.
+
+Lektion 3 baut jedes Stück als Übung selbst und vergleicht es dann mit der Fassung hier.
+Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
+`predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
+"""
+import dataclasses
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import kurs  # noqa: F401  (macht `import Ringbuffer` möglich)
+import Ringbuffer
+
+
+# --------------------------------------------------------------------------------------
+# Hyperparameter
+# --------------------------------------------------------------------------------------
+@dataclass
+class DQNConfig:
+    """Alle Hyperparameter eines DQN-Trainings, jeder mit seiner Bedeutung."""
+
+    env_id: str = "CartPole-v1"        # Name der Gymnasium-Umgebung
+    total_steps: int = 30_000          # höchstens so viele Umgebungsschritte insgesamt
+    hidden_units: tuple = (64, 64)     # Neuronen je verdeckter Schicht des Q-Netzes
+    learning_rate: float = 1e-3        # Schrittweite des Adam-Optimierers
+    gamma: float = 0.99                # Diskontierungsfaktor
+    batch_size: int = 64               # Übergänge pro Lernschritt
+    memory_size: int = 50_000          # Kapazität des Erfahrungsspeichers
+    learning_starts: int = 1_000       # erst so viele Schritte zufällig sammeln, dann lernen
+    train_every: int = 1               # alle wie viele Umgebungsschritte ein Lernschritt
+    epsilon_start: float = 1.0         # ε am Anfang: nur Zufall
+    epsilon_end: float = 0.05          # ε nach dem Abklingen
+    epsilon_decay_steps: int = 10_000  # über so viele Schritte sinkt ε linear (ab learning_starts)
+    target_update_every: int = 0       # harte Kopie ins Target-Netz alle N Lernschritte (0: kein Target-Netz)
+    tau: float = 1.0                   # Anteil pro Kopie: 1.0 hart, z. B. 0.005 weich (Polyak)
+    double_dqn: bool = False           # Double-DQN-Ziel (Lektion 5) statt max über das Target-Netz
+    huber_delta: float = 1.0           # Huber-Verlust: quadratisch bis delta, danach linear (Fehler-Clipping)
+    clipnorm: float = 10.0             # Gradienten-Norm höchstens so groß (0: aus)
+    eval_every: int = 1_000            # alle N Schritte gierig bewerten (0: nie)
+    eval_episodes: int = 100           # Episoden pro Bewertung
+    eval_screen_episodes: int = 10     # erst so viele; nur wenn deren Mittel das Ziel erreicht, alle eval_episodes
+    target_return: float = 475.0       # ab diesem Mittelwert gilt die Umgebung als gelöst
+    stop_when_solved: bool = True      # Training beenden, sobald die Bewertung das Ziel erreicht
+
+    def __post_init__(self):
+        problems = []
+        for name in ("total_steps", "batch_size", "memory_size", "train_every"):
+            if int(getattr(self, name)) < 1:
+                problems.append(f"`{name}` muss mindestens 1 sein, ist {getattr(self, name)}.")
+        if not 0.0 <= self.gamma <= 1.0:
+            problems.append(f"`gamma` muss zwischen 0 und 1 liegen, ist {self.gamma}.")
+        if not self.learning_rate > 0:
+            problems.append(f"`learning_rate` muss positiv sein, ist {self.learning_rate}.")
+        for name in ("epsilon_start", "epsilon_end"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
+        if not 0.0 < self.tau <= 1.0:
+            problems.append(f"`tau` muss in (0, 1] liegen, ist {self.tau}.")
+        if self.learning_starts < self.batch_size:
+            problems.append(
+                f"`learning_starts` ({self.learning_starts}) muss mindestens `batch_size` ({self.batch_size}) sein: "
+                "sonst zieht der erste Lernschritt mehr Übergänge, als im Speicher liegen."
+            )
+        if problems:
+            raise ValueError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+
+
+def make_env(env_id, **kwargs):
+    """gym.make mit deutscher Meldung bei unbekanntem Namen."""
+    import gymnasium as gym
+
+    try:
+        return gym.make(env_id, **kwargs)
+    except gym.error.Error as error:
+        known = ", ".join(["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "ALE/Breakout-v5"])
+        raise ValueError(
+            f"Die Umgebung »{env_id}« kennt Gymnasium nicht ({error}). "
+            f"Prüfe die Schreibweise samt Version; im Workshop benutzen wir: {known}."
+        ) from None
+
+
+# --------------------------------------------------------------------------------------
+# Das Q-Netz mit Aktionsmaske
+# --------------------------------------------------------------------------------------
+def build_q_model(obs_shape, n_actions, hidden_units=(64, 64), learning_rate=1e-3, huber_delta=1.0, clipnorm=10.0):
+    """Q-Netz für Vektor-Beobachtungen.
+
+    Gibt (train_model, q_model) zurück, die sich alle Gewichte teilen:
+    - q_model: obs (B, *obs_shape) -> Q-Werte (B, n_actions), zum Handeln und für Ziele;
+    - train_model: [obs, action_mask (B, n_actions)] -> Q * Maske, zum Trainieren. Die One-Hot-Maske
+      setzt alle nicht gewählten Aktionen auf 0, dort ist dann auch der Fehler 0.
+    """
+    import keras
+
+    n_actions = int(n_actions)
+    obs = keras.Input(tuple(obs_shape), name="obs")
+    mask = keras.Input((n_actions,), name="action_mask")
+    x = keras.layers.Flatten()(obs) if len(obs_shape) > 1 else obs
+    for i, units in enumerate(hidden_units):
+        x = keras.layers.Dense(units, activation="relu", name=f"hidden_{i}")(x)
+    q_values = keras.layers.Dense(n_actions, name="q_values")(x)
+    masked = keras.layers.Multiply(name="masked_q")([q_values, mask])
+    train_model = keras.Model([obs, mask], masked, name="dqn")
+    compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
+    return train_model, q_model_of(train_model)
+
+
+def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0):
+    import keras
+
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
+    # Huber-Verlust = Fehler-Clipping des Nature-Papers; die Maske macht den Fehler nicht gewählter Aktionen 0
+    train_model.compile(optimizer=optimizer, loss=keras.losses.Huber(delta=huber_delta, reduction="sum_over_batch_size"))
+
+
+def q_model_of(train_model):
+    """Das Teilmodell obs -> Q-Werte eines Trainingsmodells (teilt die Gewichte)."""
+    import keras
+
+    return keras.Model(train_model.inputs[0], train_model.get_layer("q_values").output, name="q")
+
+
+def clone_weights(q_model):
+    """Eine zweite Kopie des Netzes (Target-Netz) mit denselben Gewichten."""
+    import keras
+
+    target = keras.models.clone_model(q_model)
+    target.set_weights(q_model.get_weights())
+    return target
+
+
+def update_target(target_model, online_model, tau=1.0):
+    """Target-Netz nachziehen: tau=1 kopiert hart, tau<1 mischt weich (Polyak)."""
+    if tau >= 1.0:
+        target_model.set_weights(online_model.get_weights())
+    else:
+        target_model.set_weights([tau * w + (1.0 - tau) * t
+                                  for w, t in zip(online_model.get_weights(), target_model.get_weights())])
+
+
+# --------------------------------------------------------------------------------------
+# Die Bausteine aus Lektion 3 (und das Double-DQN-Ziel aus Lektion 5)
+# --------------------------------------------------------------------------------------
+def bellman_target(rewards, next_q_values, terminated, gamma):
+    """r + γ · max_a' Q(s', a'), ohne Zukunft bei terminated. (B,), (B, A), (B,) -> (B,) float32."""
+    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
+    return (np.asarray(rewards, np.float32) + gamma * not_terminal * np.max(next_q_values, axis=1)).astype(np.float32)
+
+
+def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
+    """Double DQN: das Online-Netz wählt a' = argmax, das Target-Netz bewertet Q_target(s', a')."""
+    best = np.argmax(next_q_online, axis=1)
+    chosen = next_q_target[np.arange(len(best)), best]
+    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
+    return (np.asarray(rewards, np.float32) + gamma * not_terminal * chosen).astype(np.float32)
+
+
+def linear_epsilon(step, start_step, decay_steps, epsilon_start=1.0, epsilon_end=0.05):
+    """ε fällt linear von epsilon_start (bei start_step) auf epsilon_end (nach decay_steps weiteren Schritten)."""
+    if decay_steps <= 0:
+        return epsilon_end if step >= start_step else epsilon_start
+    fraction = np.clip((step - start_step) / decay_steps, 0.0, 1.0)
+    return float(epsilon_start + (epsilon_end - epsilon_start) * fraction)
+
+
+def greedy_action(q_model, obs):
+    """Beste Aktion laut Netz für eine einzelne Beobachtung."""
+    q_values = q_model.predict_on_batch(np.asarray(obs, np.float32)[None])
+    return int(np.argmax(q_values[0]))
+
+
+def epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng):
+    """Mit Wahrscheinlichkeit ε zufällig, sonst gierig."""
+    if rng.random() < epsilon:
+        return int(rng.integers(n_actions))
+    return greedy_action(q_model, obs)
+
+
+def one_hot(actions, n_actions):
+    return np.eye(n_actions, dtype=np.float32)[np.asarray(actions)]
+
+
+def q_iteration(train_model, q_model, target_model, replay_memory, batch_size, gamma, n_actions, double_dqn=False):
+    """Ein Lernschritt: Stapel ziehen, Bellman-Ziel berechnen, Netz einen Schritt dorthin ziehen. Gibt den Verlust zurück."""
+    obs, actions, rewards, next_obs, terminated = replay_memory.sample(batch_size)
+    next_q_target = target_model.predict_on_batch(next_obs)
+    if double_dqn:
+        targets = double_dqn_target(rewards, q_model.predict_on_batch(next_obs), next_q_target, terminated, gamma)
+    else:
+        targets = bellman_target(rewards, next_q_target, terminated, gamma)
+    mask = one_hot(actions, n_actions)
+    loss = train_model.train_on_batch([obs, mask], mask * targets[:, None])
+    return float(np.asarray(loss).ravel()[0])
+
+
+# --------------------------------------------------------------------------------------
+# Bewerten
+# --------------------------------------------------------------------------------------
+def evaluate(q_model, env_id, episodes=100, seed=10_000, max_parallel=100, epsilon=0.0):
+    """Gierige Bewertung: `episodes` Episoden parallel (eine Netz-Abfrage pro Schritt für alle). Gibt die Erträge zurück."""
+    import gymnasium as gym
+
+    returns = []
+    rng = np.random.default_rng(seed)
+    while len(returns) < episodes:
+        n = min(max_parallel, episodes - len(returns))
+        envs = gym.vector.SyncVectorEnv([lambda: make_env(env_id) for _ in range(n)],
+                                        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        obs, _ = envs.reset(seed=seed + len(returns))
+        totals = np.zeros(n)
+        running = np.ones(n, dtype=bool)
+        while running.any():
+            actions = np.argmax(q_model.predict_on_batch(obs.astype(np.float32)), axis=1)
+            if epsilon > 0:
+                explore = rng.random(n) < epsilon
+                actions[explore] = rng.integers(envs.single_action_space.n, size=int(explore.sum()))
+            obs, rewards, terminated, truncated, _ = envs.step(actions)
+            totals += rewards * running
+            running &= ~(terminated | truncated)
+        envs.close()
+        returns.extend(totals.tolist())
+    return np.array(returns)
+
+
+# --------------------------------------------------------------------------------------
+# Speichern und Laden
+# --------------------------------------------------------------------------------------
+def save_model(train_model, path):
+    """Speichert atomar: erst in eine temporäre Datei, dann umbenennen (nie eine halbe Datei)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    train_model.save(tmp)
+    os.replace(tmp, path)
+
+
+def load_model(path):
+    """Lädt ein gespeichertes DQN-Modell; gibt (train_model, q_model) zurück, mit deutschen Fehlermeldungen."""
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Das Modell {path} gibt es nicht. Trainiere zuerst (Trainingszelle ausführen) "
+            "oder prüfe den Pfad; die mitgelieferten Modelle liegen in models/."
+        )
+    try:
+        train_model = keras.models.load_model(path, compile=False)
+    except Exception as error:
+        raise ValueError(
+            f"Das Modell {path} lässt sich nicht laden ({type(error).__name__}: {error}). "
+            "Die Datei ist vermutlich beschädigt oder unvollständig: lösche sie und trainiere neu."
+        ) from None
+    compile_train_model(train_model, 1e-3)
+    return train_model, q_model_of(train_model)
+
+
+# --------------------------------------------------------------------------------------
+# Die Trainingsschleife
+# --------------------------------------------------------------------------------------
+@dataclass
+class TrainResult:
+    """Was `train` zurückgibt."""
+
+    train_model: object
+    q_model: object
+    episode_returns: list = field(default_factory=list)
+    evaluations: list = field(default_factory=list)  # (Schritt, Mittelwert, Trainingssekunden)
+    steps: int = 0
+    train_seconds: float = 0.0  # reine Trainingszeit, ohne Bewertungen
+    solved_at_step: int = None
+    solved_after_seconds: float = None
+    interrupted: bool = False
+
+    def summary(self):
+        best = max((m for _, m, _ in self.evaluations), default=float("nan"))
+        text = f"{self.steps} Schritte in {self.train_seconds:.1f} s Trainingszeit, beste Bewertung {best:.1f}"
+        if self.solved_at_step is not None:
+            text += f"; gelöst nach {self.solved_at_step} Schritten ({self.solved_after_seconds:.1f} s)"
+        if self.interrupted:
+            text += " (unterbrochen)"
+        return text
+
+
+def train(config, seed=0, live_plot=None, logger=None, progress=True, models=None):
+    """Trainiert einen DQN-Agenten nach `config`. Die Schleife: handeln → Schritt → speichern → ziehen → Ziel → lernen → Target nachziehen.
+
+    `models`: (train_model, q_model) zum Weitertrainieren; sonst ein neues Netz. Ein Abbruch mit
+    Strg+C / „Kernel unterbrechen“ beendet das Training sauber: Das Ergebnis enthält das Netz bis dahin.
+    """
+    import keras
+    from tqdm.auto import tqdm
+
+    keras.utils.set_random_seed(seed)
+    env = make_env(config.env_id)
+    n_actions = int(env.action_space.n)
+    obs_shape = env.observation_space.shape
+    if models is None:
+        models = build_q_model(obs_shape, n_actions, config.hidden_units, config.learning_rate,
+                               config.huber_delta, config.clipnorm)
+    train_model, q_model = models
+    target_model = clone_weights(q_model) if config.target_update_every else q_model
+    replay_memory = Ringbuffer.ReplayMemory(config.memory_size, obs_shape, np.float32, seed=seed)
+    rng = np.random.default_rng(seed)
+    result = TrainResult(train_model, q_model)
+
+    obs, _ = env.reset(seed=seed)
+    episode_return, updates, train_clock = 0.0, 0, time.perf_counter()
+    bar = tqdm(total=config.total_steps, unit="Schritt", disable=not progress, mininterval=0.5)
+    try:
+        for step in range(1, config.total_steps + 1):
+            # 1. handeln (ε-greedy)
+            epsilon = linear_epsilon(step, config.learning_starts, config.epsilon_decay_steps,
+                                     config.epsilon_start, config.epsilon_end)
+            action = epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng) if step > config.learning_starts \
+                else int(rng.integers(n_actions))
+            # 2. Schritt in der Umgebung
+            next_obs, reward, terminated, truncated, _ = env.step(action)
+            # 3. speichern (nur `terminated` beendet die Zukunft, `truncated` nicht)
+            replay_memory.add(obs, action, reward, next_obs, terminated)
+            obs = next_obs
+            episode_return += reward
+            if terminated or truncated:
+                result.episode_returns.append(episode_return)
+                if live_plot is not None:
+                    live_plot.add(episode_return)
+                if logger is not None:
+                    logger.log_scalar("ertrag", episode_return, step)
+                    logger.log_scalar("epsilon", epsilon, step)
+                bar.set_postfix(ertrag=f"{episode_return:.0f}", epsilon=f"{epsilon:.2f}", refresh=False)
+                obs, _ = env.reset()
+                episode_return = 0.0
+            # 4.–6. ziehen, Ziel berechnen, lernen
+            if step > config.learning_starts and step % config.train_every == 0:
+                loss = q_iteration(train_model, q_model, target_model, replay_memory, config.batch_size,
+                                   config.gamma, n_actions, config.double_dqn)
+                updates += 1
+                if logger is not None and updates % 100 == 0:
+                    logger.log_scalar("verlust", loss, step)
+                # 7. Target-Netz nachziehen
+                if config.target_update_every and updates % config.target_update_every == 0:
+                    update_target(target_model, q_model, config.tau)
+            bar.update(1)
+            # gierig bewerten (zählt nicht zur Trainingszeit)
+            if config.eval_every and step % config.eval_every == 0 and step > config.learning_starts:
+                result.train_seconds += time.perf_counter() - train_clock
+                mean = float(np.mean(evaluate(q_model, config.env_id, config.eval_screen_episodes, seed=10_000 + seed)))
+                if mean >= config.target_return and config.eval_episodes > config.eval_screen_episodes:
+                    mean = float(np.mean(evaluate(q_model, config.env_id, config.eval_episodes, seed=20_000 + seed)))
+                result.evaluations.append((step, mean, result.train_seconds))
+                if logger is not None:
+                    logger.log_scalar("bewertung", mean, step)
+                train_clock = time.perf_counter()
+                if mean >= config.target_return and result.solved_at_step is None:
+                    result.solved_at_step, result.solved_after_seconds = step, result.train_seconds
+                    if config.stop_when_solved:
+                        result.steps = step
+                        break
+            result.steps = step
+    except KeyboardInterrupt:
+        result.interrupted = True
+        print("Training unterbrochen: Das Netz behält den bisherigen Stand. Mit `models=(result.train_model, "
+              "result.q_model)` kannst du weitertrainieren.")
+    finally:
+        result.train_seconds += time.perf_counter() - train_clock
+        bar.close()
+        env.close()
+        if live_plot is not None:
+            live_plot.finalise()
+        if logger is not None:
+            logger.flush()
+    return result
+
+
+def config_dict(config):
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}

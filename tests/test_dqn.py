@@ -1,0 +1,103 @@
+"""dqn.py: Bausteine mit Werten von Hand, deutsche Fehlermeldungen, Speichern/Laden, kurzes Training."""
+import numpy as np
+import pytest
+
+import dqn
+
+
+def test_bellman_target_by_hand():
+    rewards = np.array([1.0, 0.0, 2.0])
+    next_q = np.array([[1.0, 3.0], [5.0, -1.0], [10.0, 20.0]])
+    terminated = np.array([False, False, True])
+    # 1 + 0.5*3 = 2.5;  0 + 0.5*5 = 2.5;  terminal: nur 2
+    np.testing.assert_allclose(dqn.bellman_target(rewards, next_q, terminated, 0.5), [2.5, 2.5, 2.0])
+    assert dqn.bellman_target(rewards, next_q, terminated, 0.5).dtype == np.float32
+
+
+def test_double_dqn_target_by_hand():
+    rewards = np.array([0.0, 1.0])
+    next_q_online = np.array([[1.0, 2.0], [3.0, 0.0]])  # wählt Aktion 1 bzw. 0
+    next_q_target = np.array([[7.0, 4.0], [6.0, 9.0]])  # bewertet diese: 4 bzw. 6 (nicht das Maximum 7 / 9)
+    np.testing.assert_allclose(
+        dqn.double_dqn_target(rewards, next_q_online, next_q_target, np.array([False, False]), 0.9), [3.6, 6.4])
+    np.testing.assert_allclose(
+        dqn.double_dqn_target(rewards, next_q_online, next_q_target, np.array([True, True]), 0.9), [0.0, 1.0])
+
+
+@pytest.mark.parametrize("step, expected", [(0, 1.0), (100, 1.0), (150, 0.55), (200, 0.1), (10_000, 0.1)])
+def test_linear_epsilon_by_hand(step, expected):
+    assert dqn.linear_epsilon(step, start_step=100, decay_steps=100, epsilon_start=1.0, epsilon_end=0.1) == pytest.approx(expected)
+
+
+def test_config_rejects_bad_hyperparameters_in_german():
+    with pytest.raises(ValueError, match="gamma` muss zwischen 0 und 1"):
+        dqn.DQNConfig(gamma=1.5)
+    with pytest.raises(ValueError, match="learning_starts.*mindestens `batch_size`"):
+        dqn.DQNConfig(learning_starts=10, batch_size=32)
+    with pytest.raises(ValueError, match="learning_rate` muss positiv"):
+        dqn.DQNConfig(learning_rate=0)
+
+
+def test_unknown_environment_gets_german_message():
+    with pytest.raises(ValueError, match="kennt Gymnasium nicht.*CartPole-v1"):
+        dqn.make_env("CartPol-v1")
+
+
+def test_model_masks_unchosen_actions_and_trains_towards_target():
+    train_model, q_model = dqn.build_q_model((4,), 3, hidden_units=(8,), learning_rate=1e-2)
+    obs = np.random.default_rng(0).normal(size=(16, 4)).astype(np.float32)
+    mask = dqn.one_hot(np.arange(16) % 3, 3)
+    masked = train_model.predict_on_batch([obs, mask])
+    np.testing.assert_allclose(masked, q_model.predict_on_batch(obs) * mask, rtol=1e-5, atol=1e-6)
+    for _ in range(300):
+        train_model.train_on_batch([obs, mask], mask * 2.0)
+    chosen = q_model.predict_on_batch(obs)[np.arange(16), np.arange(16) % 3]
+    np.testing.assert_allclose(chosen, 2.0, atol=0.2)
+
+
+def test_target_update_hard_and_soft():
+    _, online = dqn.build_q_model((2,), 2, hidden_units=(4,))
+    target = dqn.clone_weights(online)
+    target.set_weights([np.zeros_like(w) for w in target.get_weights()])
+    dqn.update_target(target, online, tau=0.25)
+    for t, o in zip(target.get_weights(), online.get_weights()):
+        np.testing.assert_allclose(t, 0.25 * o, rtol=1e-6)
+    dqn.update_target(target, online, tau=1.0)
+    for t, o in zip(target.get_weights(), online.get_weights()):
+        np.testing.assert_array_equal(t, o)
+
+
+def test_save_is_atomic_and_load_gives_german_errors(tmp_path):
+    train_model, q_model = dqn.build_q_model((4,), 2, hidden_units=(8,))
+    path = tmp_path / "agent.keras"
+    dqn.save_model(train_model, path)
+    assert path.is_file() and not list(tmp_path.glob("*.tmp*"))
+    _, loaded_q = dqn.load_model(path)
+    obs = np.ones((2, 4), np.float32)
+    np.testing.assert_allclose(loaded_q.predict_on_batch(obs), q_model.predict_on_batch(obs), rtol=1e-6)
+    with pytest.raises(FileNotFoundError, match="gibt es nicht.*models/"):
+        dqn.load_model(tmp_path / "fehlt.keras")
+    broken = tmp_path / "kaputt.keras"
+    broken.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(ValueError, match="beschädigt"):
+        dqn.load_model(broken)
+
+
+def test_quick_training_runs_and_changes_weights():
+    config = dqn.DQNConfig(total_steps=300, learning_starts=100, batch_size=32, eval_every=150,
+                           eval_episodes=2, eval_screen_episodes=2, target_update_every=50, hidden_units=(16,))
+    train_model, q_model = dqn.build_q_model((4,), 2, config.hidden_units)
+    before = [w.copy() for w in q_model.get_weights()]
+    result = dqn.train(config, seed=0, progress=False, models=(train_model, q_model))
+    assert result.steps == 300 and result.episode_returns and len(result.evaluations) == 2
+    assert any(not np.allclose(b, a) for b, a in zip(before, q_model.get_weights()))
+
+
+def test_evaluate_counts_each_episode_once():
+    class Always:  # ein "Netz", das immer Aktion 0 wählt
+        @staticmethod
+        def predict_on_batch(obs):
+            return np.tile([1.0, 0.0], (len(obs), 1))
+
+    returns = dqn.evaluate(Always(), "CartPole-v1", episodes=5, seed=0)
+    assert returns.shape == (5,) and (returns >= 8).all() and (returns <= 12).all()
