@@ -4,7 +4,6 @@ Lektion 3 baut jedes Stück als Übung selbst und vergleicht es dann mit der Fas
 Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
 """
-import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -374,7 +373,3 @@ def train(config, seed=0, live_plot=None, logger=None, progress=True, models=Non
         if logger is not None:
             logger.flush()
     return result
-
-
-def config_dict(config):
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
