@@ -144,18 +144,21 @@ def update_target(target_model, online_model, tau=1.0):
 # --------------------------------------------------------------------------------------
 # Die Bausteine aus Lektion 3 (und das Double-DQN-Ziel aus Lektion 5)
 # --------------------------------------------------------------------------------------
+def _bootstrap(rewards, next_values, terminated, gamma):
+    """r + γ · V(s'), ohne Zukunft bei terminated (float32)."""
+    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
+    return (np.asarray(rewards, np.float32) + gamma * not_terminal * next_values).astype(np.float32)
+
+
 def bellman_target(rewards, next_q_values, terminated, gamma):
     """r + γ · max_a' Q(s', a'), ohne Zukunft bei terminated. (B,), (B, A), (B,) -> (B,) float32."""
-    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
-    return (np.asarray(rewards, np.float32) + gamma * not_terminal * np.max(next_q_values, axis=1)).astype(np.float32)
+    return _bootstrap(rewards, np.max(next_q_values, axis=1), terminated, gamma)
 
 
 def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
     """Double DQN: das Online-Netz wählt a' = argmax, das Target-Netz bewertet Q_target(s', a')."""
     best = np.argmax(next_q_online, axis=1)
-    chosen = next_q_target[np.arange(len(best)), best]
-    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
-    return (np.asarray(rewards, np.float32) + gamma * not_terminal * chosen).astype(np.float32)
+    return _bootstrap(rewards, next_q_target[np.arange(len(best)), best], terminated, gamma)
 
 
 def linear_epsilon(step, start_step, decay_steps, epsilon_start=1.0, epsilon_end=0.05):
@@ -312,6 +315,7 @@ def train(config, seed=0, live_plot=None, logger=None, progress=True, models=Non
     bar = tqdm(total=config.total_steps, unit="Schritt", disable=not progress, mininterval=0.5)
     try:
         for step in range(1, config.total_steps + 1):
+            result.steps = step
             # 1. handeln (ε-greedy)
             epsilon = linear_epsilon(step, config.learning_starts, config.epsilon_decay_steps,
                                      config.epsilon_start, config.epsilon_end)
@@ -357,9 +361,7 @@ def train(config, seed=0, live_plot=None, logger=None, progress=True, models=Non
                 if mean >= config.target_return and result.solved_at_step is None:
                     result.solved_at_step, result.solved_after_seconds = step, result.train_seconds
                     if config.stop_when_solved:
-                        result.steps = step
                         break
-            result.steps = step
     except KeyboardInterrupt:
         result.interrupted = True
         print("Training unterbrochen: Das Netz behält den bisherigen Stand. Mit `models=(result.train_model, "

@@ -25,11 +25,11 @@ CHECK_CALL = "kurs.check_function("
 
 def run_notebook(path, allow_errors=False, save_as=None):
     notebook = nbformat.read(path, as_version=4)
-    env = dict(os.environ, WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline")
     client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=allow_errors,
                             resources={"metadata": {"path": str(path.parent)}})
     old_env = os.environ.copy()
-    os.environ.update(env)  # der Kernel erbt die Umgebung
+    # der Kernel erbt die Umgebung
+    os.environ.update(WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline")
     try:
         client.execute()
     finally:
