@@ -141,10 +141,17 @@ def todo(what="diese Funktion"):
 
 
 def _close(actual, expected, tolerance):
+    if isinstance(expected, dict):  # z. B. mehrere Eigenschaften eines Netzes auf einmal
+        return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
+            _close(actual[k], expected[k], tolerance) for k in expected)
     try:
         import numpy as np
 
-        actual_arr, expected_arr = np.asarray(actual), np.asarray(expected)
+        try:
+            actual_arr, expected_arr = np.asarray(actual), np.asarray(expected)
+        except ValueError:  # gemischte Tupel wie (114, (3, 2), True): Element für Element
+            return (isinstance(actual, (tuple, list)) and isinstance(expected, (tuple, list))
+                    and len(actual) == len(expected) and all(_close(a, e, tolerance) for a, e in zip(actual, expected)))
         if actual_arr.shape != expected_arr.shape:
             return False
         if expected_arr.dtype.kind in "fc" or actual_arr.dtype.kind in "fc":

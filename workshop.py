@@ -6,6 +6,7 @@
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
     python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
+    python3 workshop.py bench NAME …     Benchmark bench/NAME.py in .venv-bench (mit SB3 und JAX) ausführen
 
 Unter Windows: `py workshop.py start` bzw. `py workshop.py test`.
 """
@@ -23,47 +24,52 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
 STAMP = VENV / "workshop-requirements.sha256"
+# Benchmarks brauchen mehr (Stable-Baselines3 mit PyTorch, JAX): eine eigene Umgebung, nicht im Workshop
+BENCH_VENV = ROOT / ".venv-bench"
+BENCH_REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 EXERCISE_DIR = ROOT / "uebungen"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
 STUB_LINE = 'raise NotImplementedError("Hier fehlt noch deine Lösung: ersetze diese Zeile durch deinen Code.")'
 
 
-def venv_python():
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def venv_python(venv_dir=VENV):
+    return venv_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def _requirements_hash():
-    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+def _requirements_hash(*files):
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files or (REQUIREMENTS,))).hexdigest()
 
 
-def ensure_environment():
-    """Legt .venv an und installiert requirements.txt, wenn nötig (sonst nichts, also schnell)."""
+def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS):
+    """Legt die virtuelle Umgebung an und installiert die Anforderungen, wenn nötig (sonst nichts, also schnell)."""
     if sys.version_info < (3, 10):
         sys.exit(f"Der Workshop braucht Python 3.10 oder neuer; dieses Python ist {sys.version.split()[0]}.")
-    if not venv_python().exists():
-        print(f"Lege die virtuelle Umgebung an: {VENV}")
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text().strip() == _requirements_hash():
+    if not venv_python(venv_dir).exists():
+        print(f"Lege die virtuelle Umgebung an: {venv_dir}")
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    stamp = venv_dir / STAMP.name
+    wanted = _requirements_hash(*dict.fromkeys([REQUIREMENTS, requirements]))
+    if stamp.exists() and stamp.read_text().strip() == wanted:
         return
-    print("Installiere die Pakete aus requirements.txt (beim ersten Mal dauert das einige Minuten) …")
-    pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check"]
+    print(f"Installiere die Pakete aus {requirements.relative_to(ROOT)} (beim ersten Mal dauert das einige Minuten) …")
+    pip = [str(venv_python(venv_dir)), "-m", "pip", "install", "--disable-pip-version-check"]
     wheelhouse = ROOT / "wheelhouse"
     if wheelhouse.is_dir() and any(wheelhouse.iterdir()):
         print(f"Offline-Installation aus {wheelhouse}")
         pip += ["--no-index", "--find-links", str(wheelhouse)]
-    result = subprocess.run(pip + ["-r", str(REQUIREMENTS)])
+    result = subprocess.run(pip + ["-r", str(requirements)])
     if result.returncode != 0:
         sys.exit(
             "Die Installation ist fehlgeschlagen (siehe Meldungen oben). Prüfe die Internetverbindung "
             "oder lege einen Wheelhouse-Ordner `wheelhouse/` an, und starte den Befehl erneut."
         )
-    STAMP.write_text(_requirements_hash())
+    stamp.write_text(wanted)
 
 
-def run_in_venv(args, **kwargs):
+def run_in_venv(args, venv_dir=VENV, **kwargs):
     env = dict(os.environ, PYTHONNOUSERSITE="1")
-    return subprocess.run([str(venv_python()), *args], cwd=ROOT, env=env, **kwargs).returncode
+    return subprocess.run([str(venv_python(venv_dir)), *args], cwd=ROOT, env=env, **kwargs).returncode
 
 
 def cmd_start(options):
@@ -80,6 +86,15 @@ def cmd_start(options):
 def cmd_test(options):
     ensure_environment()
     return run_in_venv(["-m", "pytest", *options.pytest_args])
+
+
+def cmd_bench(options):
+    script = ROOT / "bench" / f"{options.script.removesuffix('.py')}.py"
+    if not script.is_file():
+        known = ", ".join(p.stem for p in sorted((ROOT / "bench").glob("*.py")))
+        sys.exit(f"Den Benchmark »{options.script}« gibt es nicht; vorhanden: {known}.")
+    ensure_environment(BENCH_VENV, BENCH_REQUIREMENTS)
+    return run_in_venv([str(script), *options.bench_args], venv_dir=BENCH_VENV)
 
 
 # --------------------------------------------------------------------------------------
@@ -175,12 +190,18 @@ def main(argv=None):
     exercises = sub.add_parser("uebungen", help="Übungsversionen ohne Lösungen erzeugen")
     exercises.add_argument("--target", default=str(EXERCISE_DIR))
     exercises.set_defaults(func=cmd_exercises)
+    bench = sub.add_parser("bench", help="einen Benchmark aus bench/ in .venv-bench ausführen (mit SB3, JAX)")
+    bench.add_argument("script", help="z. B. dqn_bench oder ringbuffer_bench")
+    bench.add_argument("bench_args", nargs="*", help="weitere Argumente gehen an das Skript")
+    bench.set_defaults(func=cmd_bench)
     strip = sub.add_parser("strip", help="Ausgaben aus allen Notebooks entfernen")
     strip.set_defaults(func=cmd_strip)
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["test"] and not {"-h", "--help"} & set(argv[1:2]):
         # alles nach `test` geht unverändert an pytest, auch Optionen wie -k oder -q
         return cmd_test(argparse.Namespace(pytest_args=argv[1:]))
+    if argv[:1] == ["bench"] and len(argv) > 1 and not {"-h", "--help"} & set(argv[1:2]):
+        return cmd_bench(argparse.Namespace(script=argv[1], bench_args=argv[2:]))
     options = parser.parse_args(argv)
     return options.func(options)
 

@@ -104,3 +104,48 @@ def test_evaluate_counts_each_episode_once():
 
     returns = dqn.evaluate(Always(), "CartPole-v1", episodes=5, seed=0)
     assert returns.shape == (5,) and (returns >= 8).all() and (returns <= 12).all()
+
+
+def test_interrupted_training_resumes_where_it_stopped():
+    config = dqn.DQNConfig(total_steps=400, learning_starts=100, batch_size=32, eval_every=0,
+                           target_update_every=50, hidden_units=(16,))
+    calls = {"n": 0}
+
+    class InterruptingPlot:  # simuliert ■ Kernel unterbrechen nach der dritten Episode
+        def add(self, value):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt
+
+        def finalise(self):
+            pass
+
+    result = dqn.train(config, seed=0, progress=False, live_plot=InterruptingPlot())
+    assert result.interrupted and 0 < result.steps < 400
+    stopped_at, stored = result.steps, len(result.replay_memory)
+    updates_before = result.updates
+    resumed = dqn.train(config, seed=0, progress=False, resume=result)
+    assert resumed is result and not resumed.interrupted and resumed.steps == 400
+    assert len(resumed.replay_memory) >= stored + (400 - stopped_at) - 1  # der Speicher wurde weiter gefüllt, nicht neu
+    assert resumed.updates == updates_before + (400 - max(stopped_at, 100))
+
+
+def test_numpy_copy_computes_the_same_q_values_as_keras():
+    _, q_model = dqn.build_q_model((4,), 3, hidden_units=(32, 16))
+    copy = dqn.NumpyQ.from_model(q_model)
+    obs = np.random.default_rng(0).normal(size=(50, 4)).astype(np.float32)
+    np.testing.assert_allclose(copy.predict_on_batch(obs), q_model.predict_on_batch(obs), rtol=1e-4, atol=1e-5)
+    assert dqn.NumpyQ.supports(q_model)
+    dqn.update_target(copy, q_model, tau=1.0)  # dieselbe Schnittstelle wie ein Keras-Target-Netz
+    np.testing.assert_allclose(copy.get_weights()[0], q_model.get_weights()[0])
+
+
+def test_preset_and_describe():
+    config = dqn.preset("CartPole-v1", gamma=0.9)
+    assert config.env_id == "CartPole-v1" and config.gamma == 0.9 and config.target_return == 475
+    text = dqn.describe(config)
+    assert "gamma" in text and "Diskontierungsfaktor" in text and "0.9" in text
+    with pytest.raises(ValueError, match="Unbekannte Hyperparameter: gama"):
+        dqn.preset("CartPole-v1", gama=0.9)
+    with pytest.raises(ValueError, match="keine abgestimmten"):
+        dqn.preset("Pong-v5")

@@ -50,6 +50,17 @@ def test_check_function_compares_arrays_with_shape():
         kurs.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
 
 
+def test_check_function_compares_dicts_and_mixed_tuples():
+    facts = {"params": 114, "shape": (3, 2), "masked": True}
+    kurs.check_function(lambda: dict(facts, params=114.0000001), [((), facts)])
+    for wrong in (dict(facts, shape=(2, 3)), dict(facts, masked=False), {"params": 114}):
+        with pytest.raises(kurs.UebungFalsch):
+            kurs.check_function(lambda: wrong, [((), facts)])
+    kurs.check_function(lambda: (1, (3, 2), "q"), [((), (1, (3, 2), "q"))])
+    with pytest.raises(kurs.UebungFalsch):
+        kurs.check_function(lambda: (1, (3, 2)), [((), (1, (3, 2), "q"))])
+
+
 @pytest.mark.parametrize("cwd", ["notebooks", "tests", "."])
 def test_helper_notebooks_import_silently_from_every_folder(cwd):
     """`import Ringbuffer, utils` klappt überall und führt nur Definitionen aus (keine Ausgabe)."""

@@ -1,0 +1,94 @@
+"""Trainiert einen DQN-Agenten mit den Einstellungen der Lektion und legt ihn mit Herkunftsangaben ab.
+
+    .venv/bin/python train_agent.py CartPole-v1 --seed 0            -> models/cartpole.keras + cartpole.json
+    .venv/bin/python train_agent.py Acrobot-v1 --seed 0 --out logs/acrobot
+
+Derselbe Code wie in den Lektionen (dqn.preset + dqn.train). Danach eine unabhängige Bewertung mit
+100 gierigen Episoden auf Startzuständen, die weder Training noch Trainingsbewertung gesehen haben.
+Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rechner und Paketversionen.
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training bewertet mit 10_000+ und 20_000+)
+
+
+def package_versions():
+    found = {}
+    for name in ("keras", "tensorflow-cpu", "jax", "gymnasium", "numpy", "ale-py"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def write_json_atomic(path, data):
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    import numpy as np
+
+    import dqn
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("env_id", choices=sorted(dqn.PRESETS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", help="Pfad ohne Endung (Standard: models/<umgebung>)")
+    parser.add_argument("--eval-episodes", type=int, default=100)
+    options = parser.parse_args(argv)
+
+    out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    config = dqn.preset(options.env_id)
+    start = time.perf_counter()
+    result = dqn.train(config, seed=options.seed, progress=sys.stderr.isatty())
+    wall = time.perf_counter() - start
+    returns = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=FINAL_EVAL_SEED)
+    dqn.save_model(result.train_model, out.with_suffix(".keras"))
+    import keras
+
+    provenance = {
+        "env_id": config.env_id,
+        "seed": options.seed,
+        "steps": result.steps,
+        "train_seconds": round(result.train_seconds, 1),
+        "wall_seconds": round(wall, 1),
+        "solved_at_step": result.solved_at_step,
+        "training_evaluations": [(s, round(m, 1)) for s, m, _ in result.evaluations],
+        "evaluation": {
+            "protocol": f"gierig (ε = 0), {options.eval_episodes} Episoden, Startzustände aus Seed {FINAL_EVAL_SEED}",
+            "episodes": len(returns),
+            "mean": round(float(returns.mean()), 2),
+            "std": round(float(returns.std()), 2),
+            "min": float(returns.min()),
+            "max": float(returns.max()),
+        },
+        "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.__dict__.items()},
+        "command": "python train_agent.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "keras_backend": keras.backend.backend(),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} Kerne, {platform.system()}",
+        "python": platform.python_version(),
+        "versions": package_versions(),
+        "created": time.strftime("%Y-%m-%d"),
+    }
+    write_json_atomic(out.with_suffix(".json"), provenance)
+    print(f"{result.summary()}\nAbschlussbewertung: {returns.mean():.1f} ± {returns.std():.1f} über {len(returns)} "
+          f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}")
+    return 0 if np.isfinite(returns.mean()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
