@@ -107,7 +107,7 @@ def test_evaluate_counts_each_episode_once():
 
 
 def test_interrupted_training_resumes_where_it_stopped():
-    config = dqn.DQNConfig(total_steps=400, learning_starts=100, batch_size=32, eval_every=0,
+    config = dqn.DQNConfig(total_steps=400, learning_starts=100, batch_size=32, eval_every=0, train_every=1,
                            target_update_every=50, hidden_units=(16,))
     calls = {"n": 0}
 
