@@ -39,7 +39,7 @@ class DQNConfig:
     """Alle Hyperparameter eines DQN-Trainings, jeder mit seiner Bedeutung."""
 
     env_id: str = "CartPole-v1"        # Name der Gymnasium-Umgebung
-    total_steps: int = 30_000          # höchstens so viele Umgebungsschritte insgesamt
+    total_steps: int = 50_000          # höchstens so viele Umgebungsschritte insgesamt
     hidden_units: tuple = (64, 64)     # Neuronen je verdeckter Schicht des Q-Netzes
     learning_rate: float = 1e-3        # Schrittweite des Adam-Optimierers
     gamma: float = 0.98                # Diskontierungsfaktor
@@ -86,8 +86,8 @@ class DQNConfig:
 
 # Abgestimmte Einstellungen je Umgebung (bench/dqn_bench.py misst sie); alles Übrige wie in DQNConfig.
 PRESETS = {
-    "CartPole-v1": dict(total_steps=30_000, target_return=475.0),
-    "Acrobot-v1": dict(total_steps=60_000, target_return=-100.0),
+    "CartPole-v1": dict(total_steps=50_000, target_return=475.0),
+    "Acrobot-v1": dict(total_steps=50_000, target_return=-100.0),
 }
 
 

@@ -65,3 +65,15 @@ def test_test_command_passes_pytest_options_through(monkeypatch):
     assert seen["args"] == ["-q", "-rs", "--durations=15", "-k", "ring"]
     with pytest.raises(SystemExit):
         workshop.main(["strip", "--gibtsnicht"])
+
+
+def test_bench_names_unknown_script_in_german_without_installing(monkeypatch):
+    monkeypatch.setattr(workshop, "ensure_environment", lambda *a, **k: pytest.fail("darf nichts installieren"))
+    with pytest.raises(SystemExit, match="Den Benchmark »gibtsnicht« gibt es nicht; vorhanden: .*dqn_bench"):
+        workshop.main(["bench", "gibtsnicht"])
+
+
+def test_bench_requirements_include_the_workshop_pins():
+    lines = workshop.BENCH_REQUIREMENTS.read_text().splitlines()
+    assert "-r ../requirements.txt" in lines
+    assert all("==" in l for l in lines if l and not l.startswith(("#", "-r")))
