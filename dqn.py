@@ -4,6 +4,7 @@ Lektion 3 baut jedes Stück als Übung selbst und vergleicht es dann mit der Fas
 Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
 """
+import logging
 import os
 import time
 from dataclasses import dataclass, field, fields
@@ -29,6 +30,9 @@ def limit_blas_threads():
 
 
 limit_blas_threads()
+# TensorFlow warnt bei jedem neuen Netz und jeder neuen Stapelgröße vor „retracing“; für uns harmlos,
+# für Lernende verwirrend. Fehler meldet es weiterhin.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 # --------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def run_sb3(env_id, seed):
 
         def _on_step(self):
             step = self.num_timesteps
-            if step % config.eval_every or step <= config.learning_starts:
+            if step % config.eval_every:
                 return True
             clock = time.perf_counter()
             mean = dqn.evaluate_protocol(QValues(self.model), config, seed)
@@ -121,13 +121,17 @@ def versions():
 
 
 def summarise(records, target):
+    """Mediane über alle Seeds; ein ungelöster Seed zählt als unendlich lang (im JSON: null)."""
+    def finite(value):
+        return None if value is None or value == float("inf") else round(value, 2)
+
     times = [r["train_seconds_to_solve"] if r["solved_at_step"] is not None else float("inf") for r in records]
     walls = [r["wall_seconds"] if r["solved_at_step"] is not None else float("inf") for r in records]
     solved = [r for r in records if r["solved_at_step"] is not None]
     return dict(seeds=len(records), solved=len(solved), target_return=target,
-                median_train_seconds_to_solve=statistics.median(times) if records else None,
-                median_wall_seconds_to_solve=statistics.median(walls) if records else None,
-                max_train_seconds_to_solve=max(times) if records else None,
+                median_train_seconds_to_solve=finite(statistics.median(times)) if records else None,
+                median_wall_seconds_to_solve=finite(statistics.median(walls)) if records else None,
+                max_train_seconds_to_solve=finite(max(times)) if records else None,
                 median_steps_to_solve=statistics.median(r["solved_at_step"] for r in solved) if solved else None)
 
 
