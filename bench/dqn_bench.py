@@ -160,7 +160,12 @@ def main():
                                 "Zeit = Trainingszeit ohne Bewertungen"),
                       runs=[], summary={})
         out = RESULTS / f"dqn_{env_id.split('/')[-1].split('-')[0].lower()}_{backend}.json"
-        for agent in options.agents.split(","):
+        agents = options.agents.split(",")
+        if out.exists():  # Läufe anderer Agenten aus einem früheren Aufruf behalten
+            earlier = json.loads(out.read_text(encoding="utf-8"))
+            report["runs"] = [r for r in earlier["runs"] if r["agent"] not in agents]
+            report["summary"] = {a: v for a, v in earlier["summary"].items() if a not in agents}
+        for agent in agents:
             records = []
             for seed in range(options.first_seed, options.first_seed + options.seeds):
                 proc = subprocess.run([sys.executable, __file__, "--worker", agent, env_id, str(seed)],
