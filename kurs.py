@@ -46,6 +46,20 @@ REQUIRED_MODULES = {
 # --------------------------------------------------------------------------------------
 # Umgebung prüfen
 # --------------------------------------------------------------------------------------
+def package_versions(names=("keras", "tensorflow-cpu", "jax", "gymnasium", "numpy", "ale-py",
+                            "stable-baselines3", "torch")):
+    """Installierte Versionen der genannten Pakete (fehlende fehlen im Ergebnis) – für Herkunftsangaben."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
 def missing_modules(modules=None):
     """Liste der Pakete (Name aus requirements.txt), die sich nicht importieren lassen."""
     modules = REQUIRED_MODULES if modules is None else modules

@@ -13,23 +13,12 @@ import os
 import platform
 import sys
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training bewertet mit 10_000+ und 20_000+)
-
-
-def package_versions():
-    found = {}
-    for name in ("keras", "tensorflow-cpu", "jax", "gymnasium", "numpy", "ale-py"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            pass
-    return found
 
 
 def write_json_atomic(path, data):
@@ -42,6 +31,7 @@ def main(argv=None):
     import numpy as np
 
     import dqn
+    import kurs
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("env_id", choices=sorted(dqn.PRESETS))
@@ -81,7 +71,7 @@ def main(argv=None):
         "keras_backend": keras.backend.backend(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} Kerne, {platform.system()}",
         "python": platform.python_version(),
-        "versions": package_versions(),
+        "versions": kurs.package_versions(),
         "created": time.strftime("%Y-%m-%d"),
     }
     write_json_atomic(out.with_suffix(".json"), provenance)

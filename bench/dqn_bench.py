@@ -108,18 +108,6 @@ def worker(agent, env_id, seed):
     print("RESULT " + json.dumps(record), flush=True)
 
 
-def versions():
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("keras", "tensorflow-cpu", "jax", "gymnasium", "numpy", "stable-baselines3", "torch"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            pass
-    return found
-
-
 def summarise(records, target):
     """Mediane über alle Seeds; ein ungelöster Seed zählt als unendlich lang (im JSON: null)."""
     def finite(value):
@@ -148,12 +136,13 @@ def main():
         return worker(agent, env_id, int(seed))
 
     import dqn
+    import kurs
 
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     for env_id in options.env or ["CartPole-v1"]:
         config = dqn.preset(env_id)
         report = dict(env=env_id, keras_backend=backend, machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
-                      python=platform.python_version(), versions=versions(), our_config=config.__dict__,
+                      python=platform.python_version(), versions=kurs.package_versions(), our_config=config.__dict__,
                       protocol=(f"gierig; alle {config.eval_every} Schritte {config.eval_screen_episodes} Episoden, "
                                 f"bei Mittel ≥ {config.target_return} dann {config.eval_episodes} neue Episoden; "
                                 f"gelöst = Mittel über {config.eval_episodes} Episoden ≥ {config.target_return}; "

@@ -76,3 +76,9 @@ def test_helper_notebooks_import_silently_from_every_folder(cwd):
     assert result.stdout == ""
     gif = kurs.ROOT / cwd / "zufall.gif"
     assert not gif.exists() or gif.stat().st_mtime < started  # die Demo lief nicht
+
+
+def test_package_versions_lists_installed_and_skips_missing():
+    import numpy as np
+
+    assert kurs.package_versions(("numpy", "gibt-es-nicht-xyz")) == {"numpy": np.__version__}
