@@ -93,6 +93,11 @@ PRESETS = {
     # (128, 128) statt (64, 64): mit 64 Neuronen brach einer von 10 Seeds nach gutem Start ein und erholte sich nicht
     "CartPole-v1": dict(total_steps=50_000, hidden_units=(128, 128), target_return=475.0),
     "Acrobot-v1": dict(total_steps=50_000, target_return=-100.0),
+    # Landungen dauern Hunderte Schritte: größeres Netz, γ = 0,99, länger erkunden, Double DQN (Lektion 5)
+    "LunarLander-v3": dict(total_steps=300_000, hidden_units=(256, 256), learning_rate=5e-4, gamma=0.99,
+                           memory_size=100_000, learning_starts=5_000, train_every=4, epsilon_end=0.05,
+                           epsilon_decay_steps=50_000, target_update_every=100, double_dqn=True,
+                           eval_every=10_000, target_return=200.0),
 }
 
 

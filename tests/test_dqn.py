@@ -149,3 +149,25 @@ def test_preset_and_describe():
         dqn.preset("CartPole-v1", gama=0.9)
     with pytest.raises(ValueError, match="keine abgestimmten"):
         dqn.preset("Pong-v5")
+
+
+def test_value_estimates_by_hand():
+    class AlwaysLeft:  # verspricht immer Q = 5 für Aktion 0 und schiebt den Wagen stur nach links
+        @staticmethod
+        def predict_on_batch(obs):
+            return np.tile([5.0, 0.0], (len(obs), 1)).astype(np.float32)
+
+    predicted, achieved = dqn.value_estimates(AlwaysLeft(), "CartPole-v1", gamma=0.5, episodes=4, seed=0)
+    assert predicted == pytest.approx(5.0)
+    # CartPole gibt 1 pro Schritt; nach T ≥ 8 Schritten kippt der Stab: Σ 0.5^t = 2 - 0.5^(T-1), also knapp unter 2
+    assert 2.0 - 0.5 ** 7 <= achieved < 2.0
+
+
+def test_every_preset_is_valid_and_lunarlander_uses_double_dqn():
+    for env_id in dqn.PRESETS:
+        config = dqn.preset(env_id)
+        assert config.env_id == env_id and config.total_steps >= config.learning_starts
+        env = dqn.make_env(env_id)
+        assert env.observation_space.shape and env.action_space.n >= 2
+        env.close()
+    assert dqn.preset("LunarLander-v3").double_dqn and dqn.preset("LunarLander-v3").target_return == 200.0
