@@ -154,6 +154,14 @@ def main():
             earlier = json.loads(out.read_text(encoding="utf-8"))
             report["runs"] = [r for r in earlier["runs"] if r["agent"] not in agents]
             report["summary"] = {a: v for a, v in earlier["summary"].items() if a not in agents}
+
+        def write(report):
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.replace(tmp, out)
+
+        finished = list(report["runs"])
         for agent in agents:
             records = []
             for seed in range(options.first_seed, options.first_seed + options.seeds):
@@ -164,15 +172,14 @@ def main():
                     sys.exit(f"Lauf {agent} {env_id} Seed {seed} fehlgeschlagen:\n{proc.stderr[-3000:]}")
                 record = json.loads(lines[-1][len("RESULT "):])
                 records.append(record)
+                # nach jedem Seed schreiben: ein abgebrochener Benchmark behält die fertigen Läufe
+                report["runs"] = finished + records
+                report["summary"][agent] = summarise(records, config.target_return)
+                write(report)
                 print(f"{agent:5s} {env_id} seed {seed}: gelöst nach {record['solved_at_step']} Schritten, "
                       f"{record['train_seconds_to_solve'] or float('nan'):.1f} s Training "
                       f"({record['wall_seconds']:.1f} s Wanduhr)", flush=True)
-            report["runs"] += records
-            report["summary"][agent] = summarise(records, config.target_return)
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-            os.replace(tmp, out)
+            finished += records
         print(json.dumps(report["summary"], indent=1))
         print(f"geschrieben: {out.relative_to(ROOT)}")
 
