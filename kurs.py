@@ -43,6 +43,17 @@ REQUIRED_MODULES = {
 }
 
 
+def write_json_atomic(path, data, indent=1):
+    """Schreibt JSON atomar: erst in eine temporäre Datei daneben, dann umbenennen (nie eine halbe Datei)."""
+    import json
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 # --------------------------------------------------------------------------------------
 # Umgebung prüfen
 # --------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ Derselbe Code wie in den Lektionen (dqn.preset + dqn.train). Danach eine unabhä
 Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rechner und Paketversionen.
 """
 import argparse
-import json
 import os
 import platform
 import sys
@@ -19,12 +18,6 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training bewertet mit 10_000+ und 20_000+)
-
-
-def write_json_atomic(path, data):
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def main(argv=None):
@@ -74,7 +67,7 @@ def main(argv=None):
         "versions": kurs.package_versions(),
         "created": time.strftime("%Y-%m-%d"),
     }
-    write_json_atomic(out.with_suffix(".json"), provenance)
+    kurs.write_json_atomic(out.with_suffix(".json"), provenance)
     print(f"{result.summary()}\nAbschlussbewertung: {returns.mean():.1f} ± {returns.std():.1f} über {len(returns)} "
           f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}")
     return 0 if np.isfinite(returns.mean()) else 1

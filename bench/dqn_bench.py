@@ -155,12 +155,6 @@ def main():
             report["runs"] = [r for r in earlier["runs"] if r["agent"] not in agents]
             report["summary"] = {a: v for a, v in earlier["summary"].items() if a not in agents}
 
-        def write(report):
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-            os.replace(tmp, out)
-
         finished = list(report["runs"])
         for agent in agents:
             records = []
@@ -175,7 +169,7 @@ def main():
                 # nach jedem Seed schreiben: ein abgebrochener Benchmark behält die fertigen Läufe
                 report["runs"] = finished + records
                 report["summary"][agent] = summarise(records, config.target_return)
-                write(report)
+                kurs.write_json_atomic(out, report)
                 print(f"{agent:5s} {env_id} seed {seed}: gelöst nach {record['solved_at_step']} Schritten, "
                       f"{record['train_seconds_to_solve'] or float('nan'):.1f} s Training "
                       f"({record['wall_seconds']:.1f} s Wanduhr)", flush=True)

@@ -23,7 +23,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import kurs  # noqa: E402,F401
+import kurs  # noqa: E402
 import Ringbuffer  # noqa: E402
 
 HISTORY, SHAPE, BATCH = 4, (84, 84), 32
@@ -117,10 +117,7 @@ def main():
         "memory_ratio": theirs["bytes_per_transition"] / ours["bytes_per_transition"],
     }
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(out)
+    kurs.write_json_atomic(out, result, indent=2)
     print(f"geschrieben: {out}")
 
 

@@ -82,3 +82,14 @@ def test_package_versions_lists_installed_and_skips_missing():
     import numpy as np
 
     assert kurs.package_versions(("numpy", "gibt-es-nicht-xyz")) == {"numpy": np.__version__}
+
+
+def test_write_json_atomic_round_trip_without_leftovers(tmp_path):
+    import json
+
+    path = tmp_path / "neu" / "ergebnis.json"
+    kurs.write_json_atomic(path, {"ertrag": 475.0, "name": "Stab"})
+    kurs.write_json_atomic(path, {"ertrag": 500.0, "name": "Stab über"})  # überschreibt ganz
+    assert json.loads(path.read_text(encoding="utf-8")) == {"ertrag": 500.0, "name": "Stab über"}
+    assert "Stab über" in path.read_text(encoding="utf-8")  # Umlaute bleiben lesbar
+    assert [p.name for p in path.parent.iterdir()] == ["ergebnis.json"]
