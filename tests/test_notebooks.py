@@ -21,6 +21,7 @@ HELPERS = [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
 ALL_NOTEBOOKS = HELPERS + LESSONS
 ARTEFACTS = ROOT / "test-artefakte"
 CHECK_CALL = "kurs.check_function("
+NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: Kernel darf nur localhost erreichen
 
 
 def run_notebook(path, allow_errors=False, save_as=None):
@@ -28,13 +29,20 @@ def run_notebook(path, allow_errors=False, save_as=None):
     client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=allow_errors,
                             resources={"metadata": {"path": str(path.parent)}})
     old_env = os.environ.copy()
-    # der Kernel erbt die Umgebung
-    os.environ.update(WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    network_log = ARTEFACTS / "netzwerk" / f"{path.stem}.log"
+    network_log.parent.mkdir(parents=True, exist_ok=True)
+    network_log.write_text("")
+    # der Kernel erbt die Umgebung; die Netzsperre protokolliert jeden Versuch, das Netz zu erreichen
+    os.environ.update(WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline",
+                      PYTHONPATH=os.pathsep.join(filter(None, [str(NETZSPERRE), old_env.get("PYTHONPATH")])),
+                      WORKSHOP_NETZPROTOKOLL=str(network_log))
     try:
         client.execute()
     finally:
         os.environ.clear()
         os.environ.update(old_env)
+    attempts = network_log.read_text(encoding="utf-8")
+    assert not attempts, f"{path.name} versucht, das Netz zu erreichen (der Workshop muss offline laufen):\n{attempts}"
     if save_as is not None:
         save_as.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, save_as)
@@ -51,6 +59,25 @@ def errors(cell):
 
 def text(cell):
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+def test_network_lock_refuses_internet_and_allows_localhost(tmp_path):
+    """Die Netzsperre, unter der alle Notebooks laufen, sperrt wirklich (sonst wäre der Offline-Test wertlos)."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "netz.log"
+    code = (
+        "import socket, urllib.request\n"
+        "server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen(1)\n"
+        "socket.create_connection(server.getsockname(), timeout=2).close()\n"
+        "try:\n    urllib.request.urlopen('https://pypi.org/simple/', timeout=5)\nexcept OSError as e:\n    print('gesperrt', e)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(NETZSPERRE), WORKSHOP_NETZPROTOKOLL=str(log))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "gesperrt" in out.stdout and "Netzwerkzugriff gesperrt" in out.stdout
+    assert "pypi.org" in log.read_text() and "127.0.0.1" not in log.read_text()
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
