@@ -6,6 +6,7 @@
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
     python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
+    python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
     python3 workshop.py bench NAME …     Benchmark bench/NAME.py in .venv-bench (mit SB3 und JAX) ausführen
 
 Unter Windows: `py workshop.py start` bzw. `py workshop.py test`.
@@ -27,6 +28,7 @@ STAMP = VENV / "workshop-requirements.sha256"
 # Benchmarks brauchen mehr (Stable-Baselines3 mit PyTorch, JAX): eine eigene Umgebung, nicht im Workshop
 BENCH_VENV = ROOT / ".venv-bench"
 BENCH_REQUIREMENTS = ROOT / "bench" / "requirements.txt"
+WHEELHOUSE = ROOT / "wheelhouse"
 EXERCISE_DIR = ROOT / "uebungen"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
@@ -41,22 +43,29 @@ def _requirements_hash(*files):
     return hashlib.sha256(b"".join(f.read_bytes() for f in files or (REQUIREMENTS,))).hexdigest()
 
 
-def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS):
-    """Legt die virtuelle Umgebung an und installiert die Anforderungen, wenn nötig (sonst nichts, also schnell)."""
+def create_venv(venv_dir=VENV):
     if sys.version_info < (3, 10):
         sys.exit(f"Der Workshop braucht Python 3.10 oder neuer; dieses Python ist {sys.version.split()[0]}.")
     if not venv_python(venv_dir).exists():
         print(f"Lege die virtuelle Umgebung an: {venv_dir}")
         venv.EnvBuilder(with_pip=True).create(venv_dir)
+
+
+def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS, wheelhouse=WHEELHOUSE):
+    """Legt die virtuelle Umgebung an und installiert die Anforderungen, wenn nötig (sonst nichts, also schnell).
+
+    Liegt ein Ordner `wheelhouse/` mit Paketen da (`workshop.py wheelhouse`), installiert pip nur von dort,
+    ohne jede Netzverbindung.
+    """
+    create_venv(venv_dir)
     stamp = venv_dir / STAMP.name
     wanted = _requirements_hash(*dict.fromkeys([REQUIREMENTS, requirements]))
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return
-    print(f"Installiere die Pakete aus {requirements.relative_to(ROOT)} (beim ersten Mal dauert das einige Minuten) …")
+    print(f"Installiere die Pakete aus {requirements.name} (beim ersten Mal dauert das einige Minuten) …")
     pip = [str(venv_python(venv_dir)), "-m", "pip", "install", "--disable-pip-version-check"]
-    wheelhouse = ROOT / "wheelhouse"
-    if wheelhouse.is_dir() and any(wheelhouse.iterdir()):
-        print(f"Offline-Installation aus {wheelhouse}")
+    if wheelhouse.is_dir() and any(wheelhouse.glob("*.whl")):
+        print(f"Offline-Installation aus {wheelhouse} (ohne Internet)")
         pip += ["--no-index", "--find-links", str(wheelhouse)]
     result = subprocess.run(pip + ["-r", str(requirements)])
     if result.returncode != 0:
@@ -86,6 +95,28 @@ def cmd_start(options):
 def cmd_test(options):
     ensure_environment()
     return run_in_venv(["-m", "pytest", *options.pytest_args])
+
+
+def build_wheelhouse(target=WHEELHOUSE, requirements=REQUIREMENTS, pip_args=()):
+    """Lädt jedes Paket aus `requirements` samt Abhängigkeiten als Datei nach `target` (braucht Internet)."""
+    create_venv()
+    target.mkdir(parents=True, exist_ok=True)
+    command = [str(venv_python()), "-m", "pip", "download", "--disable-pip-version-check", "-d", str(target),
+               "-r", str(requirements), *pip_args]
+    if subprocess.run(command).returncode != 0:
+        sys.exit("Das Herunterladen ist fehlgeschlagen (siehe Meldungen oben). Prüfe die Internetverbindung; "
+                 "für ein anderes Betriebssystem gib z. B. `-- --platform win_amd64 --python-version 3.12 "
+                 "--only-binary=:all:` an.")
+    files = sorted(target.iterdir())
+    size = sum(f.stat().st_size for f in files) / 2**20
+    print(f"{len(files)} Pakete in {target} ({size:.0f} MiB). Ordner auf den USB-Stick kopieren und neben "
+          "workshop.py legen: `python3 workshop.py start` installiert dann ohne Internet.")
+    return files
+
+
+def cmd_wheelhouse(options):
+    build_wheelhouse(Path(options.target).resolve(), pip_args=options.pip_args)
+    return 0
 
 
 def cmd_bench(options):
@@ -194,6 +225,13 @@ def main(argv=None):
     bench.add_argument("script", help="z. B. dqn_bench oder ringbuffer_bench")
     bench.add_argument("bench_args", nargs="*", help="weitere Argumente gehen an das Skript")
     bench.set_defaults(func=cmd_bench)
+    wheels = sub.add_parser("wheelhouse", help="alle Pakete für eine Installation ohne Internet herunterladen",
+                            description="Lädt alle gepinnten Pakete nach wheelhouse/. Für Laptops mit anderem "
+                                        "Betriebssystem pip-Optionen nach `--` anhängen, z. B.: python3 workshop.py "
+                                        "wheelhouse -- --platform win_amd64 --python-version 3.12 --only-binary=:all:")
+    wheels.add_argument("--target", default=str(WHEELHOUSE))
+    wheels.add_argument("pip_args", nargs="*", help="weitere Optionen für `pip download` (nach --)")
+    wheels.set_defaults(func=cmd_wheelhouse)
     strip = sub.add_parser("strip", help="Ausgaben aus allen Notebooks entfernen")
     strip.set_defaults(func=cmd_strip)
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -1,5 +1,7 @@
-"""workshop.py: Übungsversionen und Notebook-Bereinigung."""
+"""workshop.py: Übungsversionen, Notebook-Bereinigung, Wheelhouse für Orte ohne Internet."""
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +79,29 @@ def test_bench_requirements_include_the_workshop_pins():
     lines = workshop.BENCH_REQUIREMENTS.read_text().splitlines()
     assert "-r ../requirements.txt" in lines
     assert all("==" in l for l in lines if l and not l.startswith(("#", "-r")))
+
+
+def test_wheelhouse_installs_without_network(tmp_path, monkeypatch):
+    """`workshop.py wheelhouse` lädt die Pakete; die Einrichtung installiert danach nur aus dem Ordner.
+
+    Klein gehalten (ein Paket statt aller), damit der Test schnell ist; die Installation läuft unter der
+    Netzsperre der Tests: Jeder Versuch von pip, das Netz zu erreichen, würde scheitern und protokolliert.
+    """
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("iniconfig==2.3.1\n")
+    wheelhouse = tmp_path / "wheelhouse"
+    try:
+        files = workshop.build_wheelhouse(wheelhouse, requirements)
+    except SystemExit as error:
+        pytest.skip(f"Herunterladen nicht möglich (kein Netz?): {error}")
+    assert [f.name for f in files] == ["iniconfig-2.3.1-py3-none-any.whl"]
+
+    log = tmp_path / "netz.log"
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent / "netzsperre"))
+    monkeypatch.setenv("WORKSHOP_NETZPROTOKOLL", str(log))
+    venv_dir = tmp_path / "venv"
+    workshop.ensure_environment(venv_dir, requirements, wheelhouse)
+    assert not log.exists() or not log.read_text(), log.read_text()
+    probe = subprocess.run([str(workshop.venv_python(venv_dir)), "-c", "import iniconfig; print(iniconfig.__file__)"],
+                           capture_output=True, text=True)
+    assert probe.returncode == 0 and str(venv_dir) in probe.stdout, probe.stderr
