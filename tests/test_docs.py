@@ -1,0 +1,38 @@
+"""Die Zahlen im Leitfaden für die Kursleitung stammen aus Messungen und bleiben mit ihnen im Einklang.
+
+Wird ein Modell neu trainiert oder ein Benchmark neu gemessen, schlägt dieser Test fehl, bis
+KURSLEITUNG.md die neuen Zahlen nennt.
+"""
+import json
+
+import pytest
+
+import kurs
+
+GUIDE = (kurs.ROOT / "KURSLEITUNG.md").read_text(encoding="utf-8")
+MODELS = {"cartpole": "CartPole", "acrobot": "Acrobot", "lunarlander": "LunarLander"}
+
+
+def german_number(value):
+    return f"{value:.1f}".replace(".", ",").replace("-", "−")
+
+
+def duration(seconds):
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_guide_quotes_the_shipped_models_evaluation(name):
+    provenance = json.loads((kurs.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    assert f"models/{name}.keras" in GUIDE
+    assert german_number(provenance["evaluation"]["mean"]) in GUIDE, f"{name}: Bewertung fehlt im Leitfaden"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_guide_quotes_the_benchmark_training_times(name):
+    summary = json.loads((kurs.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json").read_text())["summary"]["ours"]
+    assert summary["solved"] == summary["seeds"]
+    assert f"Median {duration(summary['median_train_seconds_to_solve'])}" in GUIDE, f"{name}: Median fehlt"
+    if name != "acrobot":
+        assert f"höchstens {duration(summary['max_train_seconds_to_solve'])}" in GUIDE, f"{name}: Maximum fehlt"
