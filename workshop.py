@@ -7,6 +7,7 @@
     python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
     python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
+    python3 workshop.py colab            Colab-Knöpfe und erste Zelle aller Lektionen auf GITHUB_REPO abgleichen
     python3 workshop.py bench NAME …     Benchmark bench/NAME.py in .venv-bench (mit SB3 und JAX) ausführen
 
 Unter Windows: `py workshop.py start` bzw. `py workshop.py test`.
@@ -32,6 +33,11 @@ WHEELHOUSE = ROOT / "wheelhouse"
 EXERCISE_DIR = ROOT / "uebungen"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
+# Wo der Workshop auf GitHub liegt: daraus entstehen die „In Colab öffnen“-Knöpfe und die erste Zelle der
+# Lektionen. Nach einem Umzug hier ändern und `python3 workshop.py colab` ausführen (ein Test prüft den Abgleich).
+GITHUB_REPO = "Deep-Q-Learning-Workshop/Deep-Q-Learning-Workshop"
+COLAB_DIR = "/content/Deep-Q-Learning-Workshop"
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 STUB_LINE = 'raise NotImplementedError("Hier fehlt noch deine Lösung: ersetze diese Zeile durch deinen Code.")'
 
 
@@ -116,6 +122,68 @@ def build_wheelhouse(target=WHEELHOUSE, requirements=REQUIREMENTS, pip_args=()):
 
 def cmd_wheelhouse(options):
     build_wheelhouse(Path(options.target).resolve(), pip_args=options.pip_args)
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# Google Colab: Knopf in README und Lektion, erste Zelle holt dort Workshop und Pakete
+# --------------------------------------------------------------------------------------
+FIRST_CELL = f"""# Workshop-Helfer laden und Umgebung prüfen – diese Zelle immer zuerst ausführen.
+import sys, pathlib
+if "google.colab" in sys.modules:  # nur in Google Colab: Workshop und fehlende Pakete holen (sonst passiert hier nichts)
+    import os, subprocess
+    if not pathlib.Path("{COLAB_DIR}").is_dir():
+        subprocess.run(["git", "clone", "-q", "--depth=1", "https://github.com/{GITHUB_REPO}.git", "{COLAB_DIR}"], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "{COLAB_DIR}/requirements-colab.txt"], check=True)
+    os.chdir("{COLAB_DIR}/notebooks")
+sys.path.insert(0, str(next(p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents] if (p / "kurs.py").is_file())))
+import kurs
+kurs.check_environment()"""
+
+
+def colab_badge(path):
+    url = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/main/{path.relative_to(ROOT).as_posix()}"
+    return f"[![In Colab öffnen]({COLAB_BADGE_IMAGE})]({url})"
+
+
+def _cell_source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def sync_colab(write=True):
+    """Setzt den Colab-Knopf unter die Überschrift jeder Lektion, ihre erste Code-Zelle auf FIRST_CELL und die
+    Knopfliste im README. Gibt die Dateien zurück, die sich ändern (mit write=False: ändern würden)."""
+    changed = []
+    lessons = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in lessons:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        title = next(c for c in notebook["cells"] if c["cell_type"] == "markdown")
+        lines = _cell_source(title).split("\n")
+        lines = [lines[0], colab_badge(path)] + [l for l in lines[1:] if not l.startswith("[![In Colab öffnen]")]
+        first_code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+        new_title, old = "\n".join(lines), (_cell_source(title), _cell_source(first_code))
+        if old != (new_title, FIRST_CELL):
+            title["source"], first_code["source"] = new_title.splitlines(True), FIRST_CELL.splitlines(True)
+            changed.append(path)
+            if write:
+                path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    begin, end = "<!-- colab: erzeugt von `python3 workshop.py colab` -->", "<!-- colab: Ende -->"
+    badges = "\n".join(f"- {colab_badge(p)} {p.stem}" for p in lessons)
+    new_text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{badges}\n{end}", text, flags=re.S)
+    if begin not in text:
+        raise SystemExit(f"README.md braucht die Markierungen {begin} … {end} für die Colab-Knöpfe.")
+    if new_text != text:
+        changed.append(readme)
+        if write:
+            readme.write_text(new_text, encoding="utf-8")
+    return changed
+
+
+def cmd_colab(options):
+    for path in sync_colab():
+        print(f"abgeglichen: {path.relative_to(ROOT)}")
     return 0
 
 
@@ -232,6 +300,8 @@ def main(argv=None):
     wheels.add_argument("--target", default=str(WHEELHOUSE))
     wheels.add_argument("pip_args", nargs="*", help="weitere Optionen für `pip download` (nach --)")
     wheels.set_defaults(func=cmd_wheelhouse)
+    colab = sub.add_parser("colab", help="Colab-Knöpfe und erste Zellen der Lektionen auf GITHUB_REPO abgleichen")
+    colab.set_defaults(func=cmd_colab)
     strip = sub.add_parser("strip", help="Ausgaben aus allen Notebooks entfernen")
     strip.set_defaults(func=cmd_strip)
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -105,3 +105,41 @@ def test_wheelhouse_installs_without_network(tmp_path, monkeypatch):
     probe = subprocess.run([str(workshop.venv_python(venv_dir)), "-c", "import iniconfig; print(iniconfig.__file__)"],
                            capture_output=True, text=True)
     assert probe.returncode == 0 and str(venv_dir) in probe.stdout, probe.stderr
+
+
+def test_colab_badges_and_first_cells_are_in_sync():
+    assert workshop.sync_colab(write=False) == [], "`python3 workshop.py colab` ausführen und einchecken"
+    readme = (workshop.ROOT / "README.md").read_text(encoding="utf-8")
+    for lesson in sorted((workshop.ROOT / "notebooks").glob("*.ipynb")):
+        notebook = json.loads(lesson.read_text(encoding="utf-8"))
+        assert workshop.colab_badge(lesson) in "".join(notebook["cells"][0]["source"])
+        assert workshop.colab_badge(lesson) in readme
+
+
+def test_colab_requirements_use_the_workshop_pins():
+    pins = {line.strip() for line in (workshop.ROOT / "requirements.txt").read_text().splitlines()}
+    colab = [l.strip() for l in (workshop.ROOT / "requirements-colab.txt").read_text().splitlines()
+             if l.strip() and not l.startswith("#")]
+    assert colab and all(line in pins for line in colab), colab
+
+
+def test_first_cell_fetches_workshop_in_colab_only(monkeypatch):
+    """Die erste Zelle in einem nachgestellten Colab: klont, installiert, wechselt in notebooks/; sonst nichts."""
+    import os
+    import sys
+    import types
+
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(command))
+    monkeypatch.setattr(os, "chdir", lambda path: calls.append(["chdir", str(path)]))
+    monkeypatch.setattr("kurs.check_environment", lambda *a, **k: calls.append(["check"]))
+    exec(workshop.FIRST_CELL, {})
+    assert calls == [["check"]]  # außerhalb von Colab: nur die Umgebungsprüfung
+
+    calls.clear()
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(workshop.FIRST_CELL, {})
+    clone, install, chdir, check = calls
+    assert clone[:2] == ["git", "clone"] and f"https://github.com/{workshop.GITHUB_REPO}.git" in clone
+    assert install[1:4] == ["-m", "pip", "install"] and install[-1].endswith("requirements-colab.txt")
+    assert chdir == ["chdir", f"{workshop.COLAB_DIR}/notebooks"] and check == ["check"]
