@@ -8,3 +8,12 @@ os.environ.setdefault("WORKSHOP_SCHNELL", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import kurs  # noqa: E402  (registriert den Notebook-Import)
+
+NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: ein Prozess darf nur localhost erreichen
+
+
+def offline_env(log, base=None):
+    """Umgebungsvariablen, unter denen ein neuer Python-Prozess nur localhost erreicht; jeder Versuch landet in `log`."""
+    base = os.environ if base is None else base
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(NETZSPERRE), base.get("PYTHONPATH")])),
+            "WORKSHOP_NETZPROTOKOLL": str(log)}

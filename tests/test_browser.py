@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import kurs
+from conftest import offline_env
 
 ROOT = kurs.ROOT
 ARTEFACTS = ROOT / "test-artefakte" / "browser"
@@ -85,7 +86,7 @@ def server(tmp_path_factory):
     network_log = workdir / "netzwerk.log"
     # Server und Kernel unter der Netzsperre der Tests: jeder Versuch, das Netz zu erreichen, landet im Protokoll
     env = dict(os.environ, WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", JUPYTER_CONFIG_DIR=str(workdir / ".jupyter"),
-               PYTHONPATH=str(Path(__file__).parent / "netzsperre"), WORKSHOP_NETZPROTOKOLL=str(network_log))
+               **offline_env(network_log))
     log = (workdir / "jupyter.log").open("w")
     proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

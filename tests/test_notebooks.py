@@ -14,6 +14,7 @@ from nbclient import NotebookClient
 
 import kurs
 import workshop
+from conftest import offline_env
 
 ROOT = kurs.ROOT
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -21,7 +22,6 @@ HELPERS = [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
 ALL_NOTEBOOKS = HELPERS + LESSONS
 ARTEFACTS = ROOT / "test-artefakte"
 CHECK_CALL = "kurs.check_function("
-NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: Kernel darf nur localhost erreichen
 
 
 def run_notebook(path, allow_errors=False, save_as=None):
@@ -34,8 +34,7 @@ def run_notebook(path, allow_errors=False, save_as=None):
     network_log.write_text("")
     # der Kernel erbt die Umgebung; die Netzsperre protokolliert jeden Versuch, das Netz zu erreichen
     os.environ.update(WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline",
-                      PYTHONPATH=os.pathsep.join(filter(None, [str(NETZSPERRE), old_env.get("PYTHONPATH")])),
-                      WORKSHOP_NETZPROTOKOLL=str(network_log))
+                      **offline_env(network_log, old_env))
     try:
         client.execute()
     finally:
@@ -73,7 +72,7 @@ def test_network_lock_refuses_internet_and_allows_localhost(tmp_path):
         "socket.create_connection(server.getsockname(), timeout=2).close()\n"
         "try:\n    urllib.request.urlopen('https://pypi.org/simple/', timeout=5)\nexcept OSError as e:\n    print('gesperrt', e)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(NETZSPERRE), WORKSHOP_NETZPROTOKOLL=str(log))
+    env = dict(os.environ, **offline_env(log))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "gesperrt" in out.stdout and "Netzwerkzugriff gesperrt" in out.stdout

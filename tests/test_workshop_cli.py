@@ -1,11 +1,11 @@
 """workshop.py: Übungsversionen, Notebook-Bereinigung, Wheelhouse für Orte ohne Internet."""
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import workshop
+from conftest import offline_env
 
 
 def test_clear_solutions_keeps_indentation_and_code_around():
@@ -97,8 +97,8 @@ def test_wheelhouse_installs_without_network(tmp_path, monkeypatch):
     assert [f.name for f in files] == ["iniconfig-2.3.1-py3-none-any.whl"]
 
     log = tmp_path / "netz.log"
-    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent / "netzsperre"))
-    monkeypatch.setenv("WORKSHOP_NETZPROTOKOLL", str(log))
+    for name, value in offline_env(log).items():
+        monkeypatch.setenv(name, value)
     venv_dir = tmp_path / "venv"
     workshop.ensure_environment(venv_dir, requirements, wheelhouse)
     assert not log.exists() or not log.read_text(), log.read_text()
