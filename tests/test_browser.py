@@ -192,6 +192,11 @@ def test_lesson_runs_in_jupyterlab(browser, server, path):
         if path.name[:2] in {"03", "04", "05"}:
             # die Live-Kurve (matplotlib über display_id) kommt als PNG an und ist im Browser sichtbar
             assert pngs, f"{path.name}: keine Live-Kurve (PNG) im Browser dargestellt"
+            # die Live-Kurve selbst: das Bild in der Ausgabe der Zelle, die utils.LivePlot benutzt
+            curve = page.locator(".jp-CodeCell", has_text="LivePlot(").first.locator(".jp-OutputArea-output img").first
+            assert curve.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0")
+            curve.evaluate("img => img.scrollIntoView({block: 'center'})")
+            page.screenshot(path=str(ARTEFACTS / f"jupyterlab_{path.stem}_kurve.png"))
         if path == LESSON_1:
             assert "application/vnd.jupyter.widget-view+json" in mimes(report)
             click_balance_buttons(page, ARTEFACTS / "jupyterlab_01_balancier_spiel.png")
