@@ -125,6 +125,15 @@ def cmd_wheelhouse(options):
     return 0
 
 
+def _cell_source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def write_notebook(path, notebook):
+    """Schreibt Notebook-JSON so, wie Jupyter es schreibt (Einrückung 1, Umlaute lesbar)."""
+    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 # --------------------------------------------------------------------------------------
 # Google Colab: Knopf in README und Lektion, erste Zelle holt dort Workshop und Pakete
 # --------------------------------------------------------------------------------------
@@ -146,10 +155,6 @@ def colab_badge(path):
     return f"[![In Colab öffnen]({COLAB_BADGE_IMAGE})]({url})"
 
 
-def _cell_source(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
 def sync_colab(write=True):
     """Setzt den Colab-Knopf unter die Überschrift jeder Lektion, ihre erste Code-Zelle auf FIRST_CELL und die
     Knopfliste im README. Gibt die Dateien zurück, die sich ändern (mit write=False: ändern würden)."""
@@ -166,7 +171,7 @@ def sync_colab(write=True):
             title["source"], first_code["source"] = new_title.splitlines(True), FIRST_CELL.splitlines(True)
             changed.append(path)
             if write:
-                path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                write_notebook(path, notebook)
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     begin, end = "<!-- colab: erzeugt von `python3 workshop.py colab` -->", "<!-- colab: Ende -->"
@@ -229,7 +234,7 @@ def exercise_notebook(notebook):
     """Gibt eine Kopie des Notebook-JSON ohne Lösungen und ohne Ausgaben zurück."""
     notebook = json.loads(json.dumps(notebook))
     for cell in notebook["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        source = _cell_source(cell)
         if cell["cell_type"] == "code":
             cell["source"] = clear_solutions(source)
             cell["outputs"], cell["execution_count"] = [], None
@@ -244,7 +249,7 @@ def generate_exercises(target=EXERCISE_DIR):
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         out = target / path.name
-        out.write_text(json.dumps(exercise_notebook(notebook), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_notebook(out, exercise_notebook(notebook))
         written.append(out)
     return written
 
@@ -265,7 +270,7 @@ def strip_outputs(path):
         if cell.get("metadata", {}).pop("execution", None) is not None:
             changed = True
     if changed:
-        path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_notebook(path, notebook)
     return changed
 
 
