@@ -185,10 +185,10 @@ def test_lesson_runs_in_jupyterlab(browser, server, path):
         browser, server, f"/lab/tree/notebooks/{path.name}", ARTEFACTS / f"jupyterlab_{path.stem}.png")
     try:
         assert_ran_cleanly(path.name, report, images, console_errors)
-        if path.name[:2] in {"01", "03", "04", "05"}:
+        if path.name[:2] in {"01", "03", "04", "05", "06"}:
             assert any(i["src"].startswith("data:image/gif") for i in images), \
                 f"{path.name}: keine Animation (GIF) im Browser dargestellt"
-        if path.name[:2] in {"03", "04", "05"}:
+        if path.name[:2] in {"03", "04", "05", "06"}:
             # die Live-Kurve (matplotlib über display_id): das Bild in der Ausgabe der Zelle mit utils.LivePlot
             curve = page.locator(".jp-CodeCell", has_text="LivePlot(").first.locator(".jp-OutputArea-output img").first
             assert curve.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0"), \

@@ -1,0 +1,513 @@
+"""Breakout aus Pixeln (Lektion 6): Umgebung mit Vorverarbeitung, Nature-CNN, Training mit Checkpoints, Bewertung.
+
+Lektion 6, `train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU), die Tests und
+`bench/breakout_bench.py` rufen genau diese Funktionen. Die Lernschritte sind die aus Lektion 3–5
+(`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder.
+
+Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
+- `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
+  (gegen das Flackern der Atari-Grafik), bis zu 30 zufällige No-op-Starts;
+- `FeuerNachStart` (hier): drückt FIRE nach dem Start und nach jedem verlorenen Leben, damit der
+  Ball kommt, und meldet `info["life_lost"]`;
+- `FrameStackObservation`: die letzten 4 Bilder als Zustand (4, 84, 84) uint8.
+Belohnungen werden zum Lernen auf −1, 0, +1 gestutzt, ein verlorenes Leben gilt beim Lernen als
+Episodenende; gezählt und bewertet wird das volle Spiel mit 5 Leben und echten Punkten.
+"""
+import json
+import os
+import platform
+import shutil
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+import dqn
+import kurs
+import Ringbuffer
+
+ENV_ID = "ALE/Breakout-v5"
+FRAME_SHAPE = (84, 84)
+HISTORY = 4
+FIRE = 1  # Breakouts Aktionen: 0 NOOP, 1 FIRE, 2 RIGHT, 3 LEFT
+
+
+# --------------------------------------------------------------------------------------
+# Umgebung
+# --------------------------------------------------------------------------------------
+def _wrapper_base():
+    import gymnasium as gym
+
+    return gym.Wrapper
+
+
+class FeuerNachStart(_wrapper_base()):
+    """Drückt FIRE nach `reset` und nach jedem verlorenen Leben; meldet verlorene Leben in `info["life_lost"]`."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        meanings = env.unwrapped.get_action_meanings()
+        if meanings[FIRE] != "FIRE":
+            raise ValueError(f"Aktion {FIRE} ist hier »{meanings[FIRE]}«, nicht FIRE: dieser Wrapper ist für Breakout.")
+        self.lives = 0
+
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        obs, _, terminated, truncated, info = self.env.step(FIRE)
+        if terminated or truncated:  # kommt praktisch nie vor, aber dann eben neu
+            obs, info = self.env.reset()
+        self.lives = info["lives"]
+        return obs, info
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        info["life_lost"] = info["lives"] < self.lives
+        self.lives = info["lives"]
+        if info["life_lost"] and not (terminated or truncated):
+            obs, extra, terminated, truncated, fire_info = self.env.step(FIRE)
+            reward += extra
+            info["lives"] = self.lives = fire_info["lives"]
+        return obs, reward, terminated, truncated, info
+
+
+def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY):
+    """Breakout wie im Nature-Paper: Beobachtung (4, 84, 84) uint8, Aktionen NOOP, FIRE, RIGHT, LEFT.
+
+    ALE-Version 5 ohne »sticky actions« (repeat_action_probability=0) und ohne eigenen Frame-Skip,
+    den übernimmt `AtariPreprocessing`. Ein Spiel endet nach 5 verlorenen Leben oder 108 000 Bildern.
+    """
+    import gymnasium as gym
+    from gymnasium.wrappers import AtariPreprocessing, FrameStackObservation
+
+    try:
+        import ale_py
+    except ImportError:
+        raise ImportError("Für Breakout fehlt das Paket ale-py. Richte die Umgebung neu ein: "
+                          "python3 workshop.py start (installiert alles aus requirements.txt).") from None
+    gym.register_envs(ale_py)
+    env = gym.make(ENV_ID, frameskip=1, repeat_action_probability=0.0, full_action_space=False,
+                   render_mode=render_mode)
+    env = AtariPreprocessing(env, noop_max=noop_max, frame_skip=4, screen_size=FRAME_SHAPE[0],
+                             terminal_on_life_loss=False, grayscale_obs=True, scale_obs=False)
+    env = FeuerNachStart(env)
+    env = FrameStackObservation(env, history)
+    if seed is not None:
+        env.action_space.seed(seed)
+    return env
+
+
+# --------------------------------------------------------------------------------------
+# Das Nature-CNN
+# --------------------------------------------------------------------------------------
+def build_cnn(n_actions=4, learning_rate=1e-4, huber_delta=1.0, clipnorm=10.0, history=HISTORY):
+    """Das Netz des Nature-Papers, mit derselben Aktionsmaske wie in Lektion 3.
+
+    Eingabe: 4 Bilder 84×84 (uint8, 0–255) → durch 255 teilen → Kanäle nach hinten (84, 84, 4)
+    → Conv 32 Filter 8×8 Schritt 4 → Conv 64 4×4 Schritt 2 → Conv 64 3×3 Schritt 1 → Dense 512
+    → ein Q-Wert je Aktion. Gibt (train_model, q_model) zurück, wie `dqn.build_q_model`.
+    """
+    import keras
+    from keras import layers
+
+    obs = keras.Input((history, *FRAME_SHAPE), name="obs", dtype="uint8")
+    mask = keras.Input((int(n_actions),), name="action_mask")
+    x = layers.Rescaling(1.0 / 255, name="skalieren")(obs)
+    x = layers.Permute((2, 3, 1), name="kanaele_nach_hinten")(x)
+    x = layers.Conv2D(32, 8, strides=4, activation="relu", name="conv_1")(x)
+    x = layers.Conv2D(64, 4, strides=2, activation="relu", name="conv_2")(x)
+    x = layers.Conv2D(64, 3, strides=1, activation="relu", name="conv_3")(x)
+    x = layers.Flatten(name="flach")(x)
+    x = layers.Dense(512, activation="relu", name="dense")(x)
+    q_values = layers.Dense(int(n_actions), name="q_values")(x)
+    masked = layers.Multiply(name="masked_q")([q_values, mask])
+    train_model = keras.Model([obs, mask], masked, name="nature_dqn")
+    dqn.compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
+    return train_model, dqn.q_model_of(train_model)
+
+
+# --------------------------------------------------------------------------------------
+# Hyperparameter
+# --------------------------------------------------------------------------------------
+@dataclass
+class AtariConfig:
+    """Hyperparameter des Breakout-Trainings; Schritte sind Agenten-Schritte (je 4 Bilder)."""
+
+    total_steps: int = 2_000_000        # höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)
+    memory_size: int = 0                # Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)
+    learning_starts: int = 20_000       # erst so viele Schritte zufällig sammeln, dann lernen
+    batch_size: int = 32                # Übergänge pro Lernschritt
+    train_every: int = 4                # alle 4 Schritte ein Lernschritt (wie im Nature-Paper)
+    learning_rate: float = 1e-4         # Adam
+    gamma: float = 0.99                 # Diskontierungsfaktor
+    epsilon_start: float = 1.0          # ε am Anfang
+    epsilon_end: float = 0.01           # ε nach dem Abklingen
+    epsilon_decay_steps: int = 250_000  # über so viele Schritte (ab learning_starts) sinkt ε linear
+    target_update_every: int = 250      # Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren
+    double_dqn: bool = True             # Double-DQN-Ziel (Lektion 5)
+    huber_delta: float = 1.0            # Huber-Verlust (Fehler-Clipping)
+    clipnorm: float = 10.0              # Gradienten-Norm höchstens so groß
+    checkpoint_every: int = 100_000     # alle N Schritte einen Checkpoint schreiben (0: nur am Ende)
+    eval_every: int = 250_000           # alle N Schritte kurz bewerten (0: nie)
+    eval_episodes: int = 8              # Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)
+
+    def __post_init__(self):
+        problems = []
+        for name in ("total_steps", "batch_size", "train_every", "target_update_every"):
+            if int(getattr(self, name)) < 1:
+                problems.append(f"`{name}` muss mindestens 1 sein, ist {getattr(self, name)}.")
+        if self.memory_size and self.memory_size < max(self.batch_size, HISTORY + 2):
+            problems.append(f"`memory_size` ({self.memory_size}) ist kleiner als ein Stapel ({self.batch_size}).")
+        if not 0.0 <= self.gamma <= 1.0:
+            problems.append(f"`gamma` muss zwischen 0 und 1 liegen, ist {self.gamma}.")
+        if not self.learning_rate > 0:
+            problems.append(f"`learning_rate` muss positiv sein, ist {self.learning_rate}.")
+        for name in ("epsilon_start", "epsilon_end"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
+        if self.learning_starts < self.batch_size:
+            problems.append(f"`learning_starts` ({self.learning_starts}) muss mindestens `batch_size` "
+                            f"({self.batch_size}) sein: sonst zieht der erste Lernschritt aus einem fast leeren Speicher.")
+        if problems:
+            raise ValueError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+
+
+def bytes_per_transition():
+    return Ringbuffer.FrameReplayMemory(HISTORY + 2, FRAME_SHAPE, HISTORY).bytes_per_transition()
+
+
+def default_memory_size(available_bytes=None, share=0.4, most=1_000_000, least=10_000):
+    """Speicherkapazität aus dem freien Arbeitsspeicher: höchstens `share` davon, höchstens 1 Mio. Übergänge."""
+    if available_bytes is None:
+        try:
+            import psutil
+
+            available_bytes = psutil.virtual_memory().available
+        except ImportError:
+            available_bytes = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    size = int(available_bytes * share / bytes_per_transition())
+    return max(least, min(most, size // 1000 * 1000))
+
+
+# --------------------------------------------------------------------------------------
+# Handeln und Bewerten
+# --------------------------------------------------------------------------------------
+def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=27_000, progress=False):
+    """Spielt volle Spiele (5 Leben) ε-gierig, alle gleichzeitig (eine Netz-Abfrage pro Schritt für alle).
+
+    Das Bewertungsprotokoll des Nature-Papers: bis zu 30 zufällige No-op-Starts (in `make_env`),
+    ε = 0,05, Punkte des ganzen Spiels. Gibt die Punktzahlen als Array zurück.
+    """
+    import gymnasium as gym
+    from tqdm.auto import tqdm
+
+    rng = np.random.default_rng(seed)
+    scores = []
+    bar = tqdm(total=episodes, unit="Spiel", disable=not progress)
+    while len(scores) < episodes:
+        n = min(max_parallel, episodes - len(scores))
+        envs = gym.vector.SyncVectorEnv([lambda: make_env() for _ in range(n)],
+                                        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        obs, _ = envs.reset(seed=seed + len(scores))
+        totals, running = np.zeros(n), np.ones(n, dtype=bool)
+        for _ in range(max_steps):
+            actions = np.argmax(q_model.predict_on_batch(obs), axis=1)
+            explore = rng.random(n) < epsilon
+            actions[explore] = rng.integers(4, size=int(explore.sum()))
+            obs, rewards, terminated, truncated, _ = envs.step(actions)
+            totals += rewards * running
+            finished = running & (terminated | truncated)
+            bar.update(int(finished.sum()))
+            running &= ~finished
+            if not running.any():
+                break
+        envs.close()
+        scores.extend(totals.tolist())
+    bar.close()
+    return np.array(scores)
+
+
+def record_episode(q_model, seed=0, epsilon=0.05, max_steps=5_000):
+    """Ein Spiel zum Anschauen. Gibt ein dict zurück: `frames` (RGB-Bilder), `q_max` (größter Q-Wert je
+    Schritt), `rewards` (Punkte je Schritt), `life_lost` (je Schritt), `score` (Summe der Punkte)."""
+    env = make_env(render_mode="rgb_array")
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    frames, q_max, rewards, life_lost = [env.render()], [], [], []
+    for _ in range(max_steps):
+        q = q_model.predict_on_batch(obs[None])[0]
+        q_max.append(float(q.max()))
+        action = int(rng.integers(4)) if rng.random() < epsilon else int(np.argmax(q))
+        obs, reward, terminated, truncated, info = env.step(action)
+        rewards.append(float(reward))
+        life_lost.append(bool(info["life_lost"]))
+        frames.append(env.render())
+        if terminated or truncated:
+            break
+    env.close()
+    return dict(frames=frames, q_max=np.array(q_max), rewards=np.array(rewards), life_lost=np.array(life_lost),
+                score=float(sum(rewards)))
+
+
+# --------------------------------------------------------------------------------------
+# Checkpoints: alles, was ein Training zum Weitermachen braucht, atomar in einem Ordner
+# --------------------------------------------------------------------------------------
+REPLAY_ARRAYS = ("frames", "actions", "rewards", "terminated", "episode_start", "valid")
+REPLAY_SCALARS = ("position", "slots_used", "n_valid", "capacity")
+
+
+@dataclass
+class TrainState:
+    """Der Stand eines Breakout-Trainings (ohne Netze und Speicher)."""
+
+    seed: int = 0
+    steps: int = 0
+    updates: int = 0
+    train_seconds: float = 0.0
+    scores: list = field(default_factory=list)        # Punkte jedes fertigen Spiels (volles Spiel)
+    evaluations: list = field(default_factory=list)   # (Schritt, mittlere Punkte, Trainingssekunden)
+    config: dict = field(default_factory=dict)
+    rng_state: dict = field(default_factory=dict)
+    memory_rng_state: dict = field(default_factory=dict)
+    keras_backend: str = ""
+    history: list = field(default_factory=list)       # je Lauf: Start- und Endschritt, Sekunden, Rechner
+
+
+def save_checkpoint(directory, train_model, target_model, memory, state, with_memory=True):
+    """Schreibt den Checkpoint atomar: erst in <ordner>.tmp, dann umbenennen. Ein Abbruch mitten im
+    Schreiben lässt den vorigen Checkpoint unversehrt."""
+    directory = Path(directory)
+    tmp, old = directory.with_name(directory.name + ".tmp"), directory.with_name(directory.name + ".alt")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
+    np.savez(tmp / "target.npz", *target_model.get_weights())
+    if with_memory:
+        (tmp / "replay").mkdir()
+        used = memory.slots_used
+        for name in REPLAY_ARRAYS:
+            np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[:used])
+        kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
+    elif (directory / "replay").is_dir():  # den alten Speicher behalten
+        os.replace(directory / "replay", tmp / "replay")
+    kurs.write_json_atomic(tmp / "state.json", asdict(state))
+    if directory.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(directory, old)
+    os.replace(tmp, directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _checkpoint_dir(directory):
+    """Der gültige Checkpoint-Ordner; nach einem Absturz zwischen den zwei Umbenennungen der .alt-Ordner."""
+    directory = Path(directory)
+    if (directory / "state.json").is_file():
+        return directory
+    old = directory.with_name(directory.name + ".alt")
+    if (old / "state.json").is_file():
+        return old
+    return None
+
+
+def has_checkpoint(directory):
+    return _checkpoint_dir(directory) is not None
+
+
+def load_checkpoint(directory, memory_size=None, with_memory=True):
+    """Lädt (train_model, q_model, target_weights, memory oder None, state). Deutsche Meldungen bei Fehlern."""
+    import keras
+
+    found = _checkpoint_dir(directory)
+    if found is None:
+        raise FileNotFoundError(f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
+                                "(ohne --weiter) oder prüfe den Pfad.")
+    try:
+        state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))
+        train_model = keras.models.load_model(found / "model.keras")
+        with np.load(found / "target.npz") as data:
+            target_weights = [data[f"arr_{i}"] for i in range(len(data.files))]
+    except Exception as error:
+        raise ValueError(
+            f"Der Checkpoint in {found} ist beschädigt ({type(error).__name__}: {error}). Lösche den Ordner "
+            "und beginne neu, oder nimm eine Sicherungskopie; das mitgelieferte Modell liegt in models/breakout.keras."
+        ) from None
+    memory = None
+    replay = found / "replay"
+    if with_memory and (replay / "meta.json").is_file():
+        try:
+            meta = json.loads((replay / "meta.json").read_text(encoding="utf-8"))
+            capacity = int(memory_size or meta["capacity"])
+            memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=state.seed)
+            if capacity >= meta["slots_used"]:
+                for name in REPLAY_ARRAYS:
+                    getattr(memory, name)[:meta["slots_used"]] = np.load(replay / f"{name}.npy", mmap_mode="r")
+                for name in ("position", "slots_used", "n_valid"):
+                    setattr(memory, name, int(meta[name]))
+                if capacity > meta["capacity"] and meta["slots_used"] == meta["capacity"]:
+                    memory = None  # ein voller Ring lässt sich nicht in einen größeren umfüllen: neu sammeln
+            else:
+                memory = None
+        except Exception as error:
+            print(f"Der Erfahrungsspeicher im Checkpoint ist unlesbar ({type(error).__name__}); "
+                  "das Training sammelt ihn neu, Netz und Fortschritt bleiben erhalten.")
+            memory = None
+        if memory is not None and state.memory_rng_state:
+            memory.rng.bit_generator.state = state.memory_rng_state
+    return train_model, dqn.q_model_of(train_model), target_weights, memory, state
+
+
+# --------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------
+def _config_from(saved, changes):
+    known = {f.name for f in fields(AtariConfig)}
+    return AtariConfig(**{**{k: v for k, v in saved.items() if k in known}, **changes})
+
+
+def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=None, progress=True,
+          live_plot=None, logger=None, models=None, report_every=None):
+    """Trainiert den Breakout-Agenten; mit `checkpoint_dir` setzt es einen vorhandenen Checkpoint fort.
+
+    Die Schleife ist die aus Lektion 3: handeln → Schritt → speichern → ziehen → Ziel → lernen →
+    Target nachziehen, dazu Checkpoints. `max_seconds`: nach so vielen Sekunden Checkpoint schreiben und
+    aufhören (für lange Läufe in Etappen). `report_every`: alle N Schritte eine Zeile Stand (für Logdateien). Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste
+    Aufruf mit demselben Ordner macht dort weiter. Gibt (q_model, state) zurück.
+    """
+    import keras
+    from tqdm.auto import tqdm
+
+    config = config or AtariConfig()
+    memory, target_weights = None, None
+    if checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir):
+        train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)
+        saved = dict(state.config)
+        saved["total_steps"] = max(config.total_steps, saved.get("total_steps", 0))
+        config = _config_from(saved, {})
+        seed = state.seed
+        print(f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
+              f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher).")
+    else:
+        keras.utils.set_random_seed(seed)
+        train_model, q_model = models or build_cnn(4, config.learning_rate, config.huber_delta, config.clipnorm)
+        state = TrainState(seed=seed)
+    state.config = asdict(config)
+    state.keras_backend = keras.backend.backend()
+    capacity = config.memory_size or default_memory_size()
+    state.config["memory_size"] = capacity
+    if memory is None:
+        memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=seed + state.steps)
+    refill_until = state.steps + (config.learning_starts if len(memory) < config.learning_starts else 0)
+    target_model = keras.models.clone_model(q_model)
+    target_model.set_weights(target_weights if target_weights is not None else q_model.get_weights())
+    rng = np.random.default_rng(seed)
+    if state.rng_state:
+        rng.bit_generator.state = state.rng_state
+
+    env = make_env(seed=seed + state.steps)
+    obs, info = env.reset(seed=seed + state.steps)
+    score, run_start_step = 0.0, state.steps
+    run_clock = train_clock = time.perf_counter()
+    bar = tqdm(total=config.total_steps, initial=state.steps, unit="Schritt", disable=not progress,
+               mininterval=1.0, smoothing=0.05)
+
+    def checkpoint(with_memory=True):
+        state.rng_state = rng.bit_generator.state
+        state.memory_rng_state = memory.rng.bit_generator.state
+        if checkpoint_dir is not None:
+            save_checkpoint(checkpoint_dir, train_model, target_model, memory, state, with_memory)
+
+    def close_run():
+        state.train_seconds += time.perf_counter() - train_clock
+        state.history.append(dict(from_step=run_start_step, to_step=state.steps,
+                                  seconds=round(time.perf_counter() - run_clock, 1),
+                                  machine=machine_description(), keras_backend=state.keras_backend))
+
+    try:
+        while state.steps < config.total_steps:
+            step = state.steps + 1
+            # 1. handeln (ε-gierig; ε beginnt nach learning_starts zu fallen)
+            epsilon = dqn.linear_epsilon(step, config.learning_starts, config.epsilon_decay_steps,
+                                         config.epsilon_start, config.epsilon_end)
+            if step <= refill_until or rng.random() < epsilon:
+                action = int(rng.integers(4))
+            else:
+                action = int(np.argmax(q_model.predict_on_batch(obs[None])[0]))
+            # 2. Schritt
+            next_obs, reward, terminated, truncated, info = env.step(action)
+            score += reward
+            # 3. speichern: Belohnung gestutzt, verlorenes Leben = Ende für das Lernen, Bilder laufen weiter
+            memory.add(obs, action, np.sign(reward), next_obs, terminated or info["life_lost"],
+                       truncated, episode_over=terminated or truncated)
+            obs = next_obs
+            if terminated or truncated:
+                state.scores.append(score)
+                if live_plot is not None:
+                    live_plot.add(score)
+                if logger is not None:
+                    logger.log_scalar("punkte", score, step)
+                    logger.log_scalar("epsilon", epsilon, step)
+                bar.set_postfix(punkte=f"{score:.0f}", epsilon=f"{epsilon:.2f}", refresh=False)
+                obs, info = env.reset()
+                score = 0.0
+            # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
+            if step > refill_until and step % config.train_every == 0:
+                loss = dqn.q_iteration(train_model, q_model, target_model, memory, config.batch_size,
+                                       config.gamma, 4, config.double_dqn)
+                state.updates += 1
+                if logger is not None and state.updates % 250 == 0:
+                    logger.log_scalar("verlust", loss, step)
+                if state.updates % config.target_update_every == 0:
+                    target_model.set_weights(q_model.get_weights())
+            state.steps = step
+            bar.update(1)
+            if report_every and step % report_every == 0:
+                recent = state.scores[-20:]
+                rate = (step - run_start_step) / (time.perf_counter() - run_clock)
+                print(f"Schritt {step}: {rate:.0f} Schritte/s, ε = {epsilon:.3f}, mittlere Punkte der letzten "
+                      f"{len(recent)} Spiele: {np.mean(recent) if recent else float('nan'):.1f}", flush=True)
+            if config.eval_every and step % config.eval_every == 0:
+                state.train_seconds += time.perf_counter() - train_clock
+                mean = float(play(q_model, config.eval_episodes, seed=50_000 + step).mean())
+                state.evaluations.append((step, round(mean, 2), round(state.train_seconds, 1)))
+                if logger is not None:
+                    logger.log_scalar("bewertung", mean, step)
+                bar.write(f"Schritt {step}: Bewertung {mean:.1f} Punkte im Mittel ({config.eval_episodes} Spiele)")
+                train_clock = time.perf_counter()
+            if config.checkpoint_every and step % config.checkpoint_every == 0 and step < config.total_steps:
+                state.train_seconds += time.perf_counter() - train_clock
+                checkpoint()
+                train_clock = time.perf_counter()
+            if max_seconds is not None and time.perf_counter() - run_clock > max_seconds:
+                bar.write(f"Zeitlimit erreicht nach {step} Schritten.")
+                break
+    except KeyboardInterrupt:
+        close_run()
+        checkpoint()
+        print(f"Training nach {state.steps} Schritten unterbrochen. Nichts ist verloren"
+              + (f": der Checkpoint liegt in {checkpoint_dir}; derselbe Aufruf macht dort weiter." if checkpoint_dir
+                 else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."))
+        return q_model, state
+    finally:
+        bar.close()
+        env.close()
+        if live_plot is not None:
+            live_plot.finalise()
+        if logger is not None:
+            logger.flush()
+    close_run()
+    checkpoint()
+    return q_model, state
+
+
+def machine_description():
+    cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} Kerne, {platform.system()}"
+
+
+def load_agent(path=None):
+    """Lädt den mitgelieferten Agenten (models/breakout.keras); gibt (q_model, Herkunft) zurück."""
+    path = Path(path) if path else kurs.MODEL_DIR / "breakout.keras"
+    _, q_model = dqn.load_model(path)
+    info = path.with_suffix(".json")
+    provenance = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
+    return q_model, provenance

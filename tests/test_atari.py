@@ -1,0 +1,165 @@
+"""Breakout-Bausteine (atari.py, train_breakout.py): Umgebung, Netz, Speicher, Checkpoints, Fortsetzen."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import atari
+import kurs
+import Ringbuffer
+
+TINY = dict(total_steps=120, memory_size=500, learning_starts=40, checkpoint_every=0, eval_every=0,
+            target_update_every=5)
+
+
+def test_env_is_the_nature_preprocessing():
+    env = atari.make_env()
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
+    assert env.action_space.n == 4 and info["lives"] == 5
+    starts = {env.reset(seed=s)[1]["episode_frame_number"] for s in range(6)}
+    assert len(starts) > 1, "No-op-Starts: verschiedene Seeds sollten verschieden spät beginnen"
+    rng = np.random.default_rng(0)
+    lost, total = 0, 0.0
+    for _ in range(3_000):
+        obs, reward, terminated, truncated, info = env.step(int(rng.integers(4)))
+        lost += info["life_lost"]
+        total += reward
+        if terminated:
+            break
+    assert terminated and lost == 5 and info["lives"] == 0, "ein Spiel endet nach 5 verlorenen Bällen"
+    env.close()
+
+
+def test_nature_cnn_has_the_papers_shape():
+    train_model, q_model = atari.build_cnn(4)
+    assert q_model.count_params() == 1_686_180
+    shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in q_model.layers}
+    assert shapes["conv_1"] == (20, 20, 32) and shapes["conv_2"] == (9, 9, 64) and shapes["conv_3"] == (7, 7, 64)
+    q = q_model.predict_on_batch(np.zeros((2, 4, 84, 84), np.uint8))
+    assert q.shape == (2, 4)
+
+
+def test_frame_memory_keeps_frames_running_after_a_lost_life():
+    memory = Ringbuffer.FrameReplayMemory(20, frame_shape=(1, 1), history_length=4, seed=0)
+
+    def stack(*values):
+        return np.array(values, dtype=np.uint8).reshape(4, 1, 1)
+
+    memory.add(stack(1, 1, 1, 1), 0, 0.0, stack(1, 1, 1, 2), False)
+    memory.add(stack(1, 1, 1, 2), 0, 0.0, stack(1, 1, 2, 3), True, episode_over=False)  # Ball verloren
+    memory.add(stack(1, 1, 2, 3), 0, 1.0, stack(1, 2, 3, 4), False)
+    batches = [memory.sample(3) for _ in range(20)]
+    obs, rewards, terminated = (np.concatenate([b[i] for b in batches]) for i in (0, 2, 4))
+    after_life = obs[rewards == 1.0]
+    assert len(after_life) and (after_life[0, :, 0, 0] == [1, 1, 2, 3]).all(), "Stapel läuft nach dem Lebensverlust weiter"
+    assert terminated[rewards == 0.0].any()
+
+
+def test_default_memory_size_follows_ram():
+    per = atari.bytes_per_transition()
+    assert per <= 7_200, "Ziel: höchstens 7,2 KB pro Übergang"
+    assert atari.default_memory_size(available_bytes=10e9) == int(10e9 * 0.4 / per) // 1000 * 1000
+    assert atari.default_memory_size(available_bytes=100e9) == 1_000_000
+    assert atari.default_memory_size(available_bytes=1e6) == 10_000
+
+
+def test_bad_hyperparameters_get_a_german_message():
+    with pytest.raises(ValueError, match="learning_starts"):
+        atari.AtariConfig(learning_starts=10, batch_size=32)
+    with pytest.raises(ValueError, match="gamma"):
+        atari.AtariConfig(gamma=1.5)
+
+
+def test_training_learns_checkpoints_and_resumes(tmp_path):
+    folder = tmp_path / "ckpt"
+    config = atari.AtariConfig(**TINY)
+    q_model, state = atari.train(config, checkpoint_dir=folder, seed=1, progress=False)
+    before = [w.copy() for w in q_model.get_weights()]
+    assert state.steps == 120 and state.updates == (120 - 40) // 4
+    saved = json.loads((folder / "state.json").read_text())
+    assert saved["steps"] == 120 and (folder / "replay" / "frames.npy").is_file()
+    fresh = atari.build_cnn(4)[1]
+    assert any(not np.allclose(a, b) for a, b in zip(before, fresh.get_weights()))
+
+    train_model, _, _, memory, loaded = atari.load_checkpoint(folder)
+    assert int(train_model.optimizer.iterations.numpy()) == state.updates, "Optimierer-Zustand mitgespeichert"
+    assert memory is not None and len(memory) > 100
+
+    bigger = atari.AtariConfig(**{**TINY, "total_steps": 160})
+    q_model, state = atari.train(bigger, checkpoint_dir=folder, seed=1, progress=False)
+    assert state.steps == 160 and state.updates == (160 - 40) // 4, "setzt fort statt neu zu beginnen"
+    assert [h["to_step"] for h in state.history] == [120, 160]
+    assert any(not np.allclose(a, b) for a, b in zip(before, q_model.get_weights()))
+
+
+def test_interrupt_writes_checkpoint_and_loses_nothing(tmp_path):
+    class Interrupt:
+        """Ein LivePlot-Ersatz, der beim dritten Spiel Strg+C drückt."""
+
+        def __init__(self):
+            self.games = 0
+
+        def add(self, score):
+            self.games += 1
+            if self.games == 3:
+                raise KeyboardInterrupt
+
+        def finalise(self):
+            pass
+
+    folder = tmp_path / "ckpt"
+    config = atari.AtariConfig(**{**TINY, "total_steps": 5_000})
+    _, state = atari.train(config, checkpoint_dir=folder, seed=2, progress=False, live_plot=Interrupt())
+    assert 0 < state.steps < 5_000 and len(state.scores) == 3
+    saved = json.loads((folder / "state.json").read_text())
+    assert saved["steps"] == state.steps
+
+
+def test_corrupt_or_missing_checkpoint_gives_german_advice(tmp_path):
+    with pytest.raises(FileNotFoundError, match="kein Checkpoint"):
+        atari.load_checkpoint(tmp_path / "gibt-es-nicht")
+    folder = tmp_path / "kaputt"
+    folder.mkdir()
+    (folder / "state.json").write_text("{}")
+    (folder / "model.keras").write_bytes(b"kein zip")
+    with pytest.raises(ValueError, match="beschädigt.*Lösche den Ordner"):
+        atari.load_checkpoint(folder)
+
+
+def test_half_written_checkpoint_falls_back_to_the_previous_one(tmp_path):
+    folder = tmp_path / "ckpt"
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=3, progress=False)
+    # Absturz zwischen den beiden Umbenennungen: der alte Checkpoint heißt noch .alt, der neue fehlt
+    folder.rename(tmp_path / "ckpt.alt")
+    assert atari.has_checkpoint(folder)
+    *_, state = atari.load_checkpoint(folder, with_memory=False)
+    assert state.steps == 120
+
+
+def test_cli_trains_exports_and_the_export_loads(tmp_path):
+    folder, out = tmp_path / "ckpt", tmp_path / "breakout"
+    sets = [f"--set={k}={json.dumps(v)}" for k, v in TINY.items() if k != "total_steps"]
+    run = [sys.executable, str(kurs.ROOT / "train_breakout.py"), "--ordner", str(folder), "--schritte", "100", *sets]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Stand: 100 Schritte" in done.stdout
+    done = subprocess.run([sys.executable, str(kurs.ROOT / "train_breakout.py"), "--ordner", str(folder),
+                           "--exportieren", "--spiele", "2", "--ziel", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    provenance = json.loads(out.with_suffix(".json").read_text())
+    assert provenance["agent_steps"] == 100 and provenance["evaluation"]["episodes"] == 2
+    assert "Nature-Protokoll" in provenance["evaluation"]["protocol"]
+    q_model, _ = atari.load_agent(out.with_suffix(".keras"))
+    assert q_model.count_params() == 1_686_180
+
+
+def test_shipped_agent_has_provenance_and_plays():
+    q_model, provenance = atari.load_agent()
+    assert provenance["agent_steps"] > 0 and provenance["evaluation"]["episodes"] >= 30
+    for key in ("frames", "train_seconds", "machine", "keras_backend", "versions", "config"):
+        assert key in provenance, key
+    scores = atari.play(q_model, episodes=2, seed=5)
+    assert scores.shape == (2,)

@@ -1,0 +1,112 @@
+"""Breakout-Training für lange Läufe: im Hintergrund auf dem Laptop, über Nacht oder auf einer GPU.
+
+    .venv/bin/python train_breakout.py                       # trainiert nach checkpoints/breakout, setzt dort fort
+    .venv/bin/python train_breakout.py --stunden 2           # höchstens 2 Stunden, dann Checkpoint und Ende
+    .venv/bin/python train_breakout.py --exportieren         # Checkpoint bewerten (Nature-Protokoll) -> models/breakout.keras
+    KERAS_BACKEND=jax python train_breakout.py --schritte 2000000   # z. B. auf einem GPU-Rechner mit JAX
+
+Derselbe Code wie in Lektion 6 (atari.train). Ein Abbruch (Strg+C, `kill -INT`, Zeitlimit) schreibt einen
+Checkpoint: Netz mit Optimierer, Target-Netz, Erfahrungsspeicher, Zufallszustand, Fortschritt. Der nächste
+Aufruf mit demselben Ordner macht dort weiter; so lässt sich das Training auf mehrere Etappen verteilen.
+"""
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+
+def export(checkpoint_dir, out, episodes, seed):
+    """Bewertet den Checkpoint nach dem Nature-Protokoll und legt Modell und Herkunftsdatei in models/ ab."""
+    import keras
+
+    import atari
+    import dqn
+    import kurs
+
+    train_model, q_model, _, _, state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
+    start = time.perf_counter()
+    scores = atari.play(q_model, episodes=episodes, epsilon=0.05, seed=seed, progress=sys.stderr.isatty())
+    shipped, _ = atari.build_cnn()  # ein frisches Netz mit denselben Gewichten: ohne Optimierer-Zustand, 3× kleiner
+    shipped.set_weights(train_model.get_weights())
+    dqn.save_model(shipped, out.with_suffix(".keras"))
+    provenance = {
+        "env_id": atari.ENV_ID,
+        "seed": state.seed,
+        "agent_steps": state.steps,
+        "frames": state.steps * 4,
+        "updates": state.updates,
+        "train_seconds": round(state.train_seconds, 1),
+        "runs": state.history,
+        "training_evaluations": state.evaluations,
+        "evaluation": {
+            "protocol": (f"Nature-Protokoll: volles Spiel (5 Leben), bis zu 30 zufällige No-op-Starts, ε = 0,05, "
+                         f"{episodes} Spiele, Seeds ab {seed}; FIRE nach Start und nach jedem verlorenen Leben "
+                         "(Wrapper FeuerNachStart)"),
+            "episodes": len(scores),
+            "mean": round(float(scores.mean()), 2),
+            "std": round(float(scores.std()), 2),
+            "min": float(scores.min()),
+            "max": float(scores.max()),
+            "seconds": round(time.perf_counter() - start, 1),
+        },
+        "config": state.config,
+        "keras_backend": keras.backend.backend(),
+        "machine": atari.machine_description(),
+        "versions": kurs.package_versions(),
+        "created": time.strftime("%Y-%m-%d"),
+    }
+    kurs.write_json_atomic(out.with_suffix(".json"), provenance)
+    print(f"Bewertung: {scores.mean():.1f} ± {scores.std():.1f} Punkte über {len(scores)} Spiele "
+          f"(Mensch im Nature-Paper: 31,8)\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ordner", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
+    parser.add_argument("--schritte", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
+    parser.add_argument("--stunden", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--neu", action="store_true", help="vorhandenen Checkpoint ignorieren (wird überschrieben)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=WERT",
+                        help="Hyperparameter ändern, z. B. --set memory_size=200000 (nur bei neuem Training)")
+    parser.add_argument("--exportieren", action="store_true", help="Checkpoint bewerten und nach models/ schreiben")
+    parser.add_argument("--spiele", type=int, default=30, help="Spiele der Bewertung beim Exportieren")
+    parser.add_argument("--ziel", default=str(ROOT / "models" / "breakout"), help="Exportpfad ohne Endung")
+    options = parser.parse_args(argv)
+
+    import atari
+
+    if options.exportieren:
+        export(options.ordner, Path(options.ziel), options.spiele, seed=700_000)
+        return 0
+    changes = {}
+    for item in options.set:
+        name, _, value = item.partition("=")
+        changes[name] = json.loads(value)
+    if options.schritte:
+        changes["total_steps"] = options.schritte
+    try:
+        config = atari.AtariConfig(**changes)
+    except TypeError as error:
+        parser.error(f"Unbekannter Hyperparameter ({error}).")
+    # `kill -INT` und `kill` (SIGTERM) enden wie Strg+C: mit Checkpoint. SIGINT ausdrücklich, weil die Shell
+    # es Hintergrundjobs (`... &`) sonst ignorieren lässt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    q_model, state = atari.train(config, checkpoint_dir=options.ordner, seed=options.seed, resume=not options.neu,
+                                 max_seconds=options.stunden * 3600 if options.stunden else None,
+                                 progress=sys.stderr.isatty(), report_every=None if sys.stderr.isatty() else 10_000)
+    recent = state.scores[-100:]
+    print(f"Stand: {state.steps} Schritte, {state.train_seconds / 3600:.2f} h Training, "
+          f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
+          f"{(sum(recent) / len(recent)) if recent else float('nan'):.1f}; Checkpoint: {options.ordner}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
