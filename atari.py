@@ -273,7 +273,7 @@ class TrainState:
     history: list = field(default_factory=list)       # je Lauf: Start- und Endschritt, Sekunden, Rechner
 
 
-def save_checkpoint(directory, train_model, target_model, memory, state, with_memory=True):
+def save_checkpoint(directory, train_model, target_model, memory, state):
     """Schreibt den Checkpoint atomar: erst in <ordner>.tmp, dann umbenennen. Ein Abbruch mitten im
     Schreiben lässt den vorigen Checkpoint unversehrt."""
     directory = Path(directory)
@@ -282,14 +282,10 @@ def save_checkpoint(directory, train_model, target_model, memory, state, with_me
     tmp.mkdir(parents=True)
     train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
     np.savez(tmp / "target.npz", *target_model.get_weights())
-    if with_memory:
-        (tmp / "replay").mkdir()
-        used = memory.slots_used
-        for name in REPLAY_ARRAYS:
-            np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[:used])
-        kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
-    elif (directory / "replay").is_dir():  # den alten Speicher behalten
-        os.replace(directory / "replay", tmp / "replay")
+    (tmp / "replay").mkdir()
+    for name in REPLAY_ARRAYS:
+        np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[:memory.slots_used])
+    kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
     kurs.write_json_atomic(tmp / "state.json", asdict(state))
     if directory.exists():
         shutil.rmtree(old, ignore_errors=True)
@@ -320,7 +316,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
     found = _checkpoint_dir(directory)
     if found is None:
         raise FileNotFoundError(f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
-                                "(ohne --weiter) oder prüfe den Pfad.")
+                                "(train_breakout.py ohne --exportieren) oder prüfe den Pfad.")
     try:
         state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))
         train_model = keras.models.load_model(found / "model.keras")
@@ -359,11 +355,6 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
 # --------------------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------------------
-def _config_from(saved, changes):
-    known = {f.name for f in fields(AtariConfig)}
-    return AtariConfig(**{**{k: v for k, v in saved.items() if k in known}, **changes})
-
-
 def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=None, progress=True,
           live_plot=None, logger=None, models=None, report_every=None):
     """Trainiert den Breakout-Agenten; mit `checkpoint_dir` setzt es einen vorhandenen Checkpoint fort.
@@ -380,9 +371,8 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     memory, target_weights = None, None
     if checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir):
         train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)
-        saved = dict(state.config)
-        saved["total_steps"] = max(config.total_steps, saved.get("total_steps", 0))
-        config = _config_from(saved, {})
+        saved = {f.name: state.config[f.name] for f in fields(AtariConfig) if f.name in state.config}
+        config = AtariConfig(**{**saved, "total_steps": max(config.total_steps, saved.get("total_steps", 0))})
         seed = state.seed
         print(f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
               f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher).")
@@ -410,11 +400,11 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     bar = tqdm(total=config.total_steps, initial=state.steps, unit="Schritt", disable=not progress,
                mininterval=1.0, smoothing=0.05)
 
-    def checkpoint(with_memory=True):
+    def checkpoint():
         state.rng_state = rng.bit_generator.state
         state.memory_rng_state = memory.rng.bit_generator.state
         if checkpoint_dir is not None:
-            save_checkpoint(checkpoint_dir, train_model, target_model, memory, state, with_memory)
+            save_checkpoint(checkpoint_dir, train_model, target_model, memory, state)
 
     def close_run():
         state.train_seconds += time.perf_counter() - train_clock
@@ -441,12 +431,7 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
             obs = next_obs
             if terminated or truncated:
                 state.scores.append(score)
-                if live_plot is not None:
-                    live_plot.add(score)
-                if logger is not None:
-                    logger.log_scalar("punkte", score, step)
-                    logger.log_scalar("epsilon", epsilon, step)
-                bar.set_postfix(punkte=f"{score:.0f}", epsilon=f"{epsilon:.2f}", refresh=False)
+                dqn.report_episode(score, step, epsilon, bar, live_plot, logger, name="punkte")
                 obs, info = env.reset()
                 score = 0.0
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
@@ -488,12 +473,7 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
                  else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."))
         return q_model, state
     finally:
-        bar.close()
-        env.close()
-        if live_plot is not None:
-            live_plot.finalise()
-        if logger is not None:
-            logger.flush()
+        dqn.close_outputs(bar, env, live_plot, logger)
     close_run()
     checkpoint()
     return q_model, state

@@ -444,6 +444,26 @@ class TrainResult:
         return text
 
 
+def report_episode(value, step, epsilon, bar, live_plot=None, logger=None, name="ertrag"):
+    """Nach jeder Episode: Live-Kurve, TensorBoard (`name` und ε) und Fortschrittsbalken (auch für atari.train)."""
+    if live_plot is not None:
+        live_plot.add(value)
+    if logger is not None:
+        logger.log_scalar(name, value, step)
+        logger.log_scalar("epsilon", epsilon, step)
+    bar.set_postfix({name: f"{value:.0f}", "epsilon": f"{epsilon:.2f}"}, refresh=False)
+
+
+def close_outputs(bar, env, live_plot=None, logger=None):
+    """Am Ende eines Trainings (auch nach Abbruch): Balken und Umgebung schließen, Kurve fertig zeichnen, Log schreiben."""
+    bar.close()
+    env.close()
+    if live_plot is not None:
+        live_plot.finalise()
+    if logger is not None:
+        logger.flush()
+
+
 def train(config, seed=0, live_plot=None, logger=None, progress=True, models=None, resume=None):
     """Trainiert einen DQN-Agenten nach `config`. Die Schleife: handeln → Schritt → speichern → ziehen → Ziel → lernen → Target nachziehen.
 
@@ -497,12 +517,7 @@ def train(config, seed=0, live_plot=None, logger=None, progress=True, models=Non
             episode_return += reward
             if terminated or truncated:
                 result.episode_returns.append(episode_return)
-                if live_plot is not None:
-                    live_plot.add(episode_return)
-                if logger is not None:
-                    logger.log_scalar("ertrag", episode_return, step)
-                    logger.log_scalar("epsilon", epsilon, step)
-                bar.set_postfix(ertrag=f"{episode_return:.0f}", epsilon=f"{epsilon:.2f}", refresh=False)
+                report_episode(episode_return, step, epsilon, bar, live_plot, logger)
                 obs, _ = env.reset()
                 episode_return = 0.0
             # 4.–6. ziehen, Ziel berechnen, lernen
@@ -538,10 +553,5 @@ def train(config, seed=0, live_plot=None, logger=None, progress=True, models=Non
               "`result = dqn.train(config, resume=result)` macht genau hier weiter.")
     finally:
         result.train_seconds += time.perf_counter() - train_clock
-        bar.close()
-        env.close()
-        if live_plot is not None:
-            live_plot.finalise()
-        if logger is not None:
-            logger.flush()
+        close_outputs(bar, env, live_plot, logger)
     return result
