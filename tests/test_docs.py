@@ -36,3 +36,14 @@ def test_guide_quotes_the_benchmark_training_times(name):
     assert f"Median {duration(summary['median_train_seconds_to_solve'])}" in GUIDE, f"{name}: Median fehlt"
     if name != "acrobot":
         assert f"höchstens {duration(summary['max_train_seconds_to_solve'])}" in GUIDE, f"{name}: Maximum fehlt"
+
+
+def test_readme_shows_the_current_benchmark_table():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tabelle", kurs.ROOT / "bench" / "tabelle.py")
+    tabelle = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tabelle)
+    readme = (kurs.ROOT / "README.md").read_text(encoding="utf-8")
+    assert tabelle.readme_with_table(readme) == readme, (
+        "Die Benchmark-Tabelle im README ist veraltet: python3 bench/tabelle.py --schreiben")

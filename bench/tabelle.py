@@ -1,0 +1,81 @@
+"""Die Messwerte aus bench/results/ als Markdown-Tabelle, wie sie im README stehen.
+
+    python3 bench/tabelle.py              # Tabelle ausgeben
+    python3 bench/tabelle.py --schreiben  # den Block zwischen den Markierungen im README ersetzen
+
+Ein Test (tests/test_docs.py) prüft, dass das README genau diese Tabelle enthält: Nach einem neuen
+Benchmark-Lauf schlägt er fehl, bis jemand `--schreiben` aufruft.
+"""
+import argparse
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench-tabelle: bench/tabelle.py --schreiben -->", "<!-- /bench-tabelle -->"
+ENVS = ["cartpole", "acrobot", "lunarlander"]
+AGENTS = {"ours": "unser DQN", "sb3": "SB3 (Zoo)"}
+
+
+def zahl(value, digits=1):
+    """Deutsche Schreibweise; None (ein Seed ungelöst, also unendlich lang) als Strich."""
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace("-", "−")
+
+
+def sekunden(value):
+    return "–" if value is None else f"{zahl(value)} s"
+
+
+def dqn_rows():
+    rows = []
+    for env in ENVS:
+        for path in sorted(RESULTS.glob(f"dqn_{env}_*.json"), key=lambda p: (not p.stem.endswith("tensorflow"), p.stem)):
+            report = json.loads(path.read_text(encoding="utf-8"))
+            for agent, s in report["summary"].items():
+                backend = report["keras_backend"] if agent == "ours" else "PyTorch"
+                times = (sekunden(s["median_train_seconds_to_solve"]), sekunden(s["max_train_seconds_to_solve"]),
+                         zahl(s["median_steps_to_solve"], 0))
+                rows.append((report["env"], f"{AGENTS[agent]}, {backend}", zahl(s["target_return"], 0),
+                             f"{s['solved']} von {s['seeds']}", *times))
+    header = ("Umgebung", "Agent, Backend", "Ziel", "Seeds gelöst", "Trainingszeit Median", "längster Seed",
+              "Schritte Median")
+    return [header, *rows]
+
+
+def markdown():
+    lines = ["| " + " | ".join(r) + " |" for r in dqn_rows()]
+    lines.insert(1, "|" + "---|" * len(dqn_rows()[0]))
+    speed = RESULTS / "breakout_speed_tensorflow.json"
+    if speed.exists():
+        b = json.loads(speed.read_text(encoding="utf-8"))
+        ours, example = b["results"]["ours"], b["results"]["keras_example"]
+        lines += ["", f"Breakout ({b['keras_backend']}, {b['machine']}): {zahl(ours['steps_per_second'])} "
+                      f"Agenten-Schritte pro Sekunde gegen {zahl(example['steps_per_second'])} in einer Schleife "
+                      f"wie im Keras-Beispiel ({zahl(b['speedup'])}×); Speicher {zahl(ours['bytes_per_transition'], 0)} "
+                      f"statt {zahl(example['bytes_per_transition'], 0)} Byte pro Übergang."]
+    return "\n".join(lines)
+
+
+def readme_with_table(text):
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"Im README fehlen die Markierungen {BEGIN} … {END}.")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{markdown()}\n{END}{tail}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--schreiben", action="store_true", help="Tabelle ins README schreiben")
+    if parser.parse_args().schreiben:
+        README.write_text(readme_with_table(README.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"geschrieben: {README.relative_to(ROOT)}")
+    else:
+        print(markdown())
+
+
+if __name__ == "__main__":
+    main()
