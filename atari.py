@@ -320,6 +320,14 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
     try:
         state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))
         train_model = keras.models.load_model(found / "model.keras")
+        # Neu kompilieren, mit dem geladenen Optimierer (sein Zustand bleibt erhalten). Zwei Gründe:
+        # - Keras speichert `jit_compile` so, wie es beim Speichern aufgelöst wurde (TensorFlow auf der CPU:
+        #   aus). Ein Checkpoint vom Laptop trainierte sonst unter JAX ohne jit, auf einer H100 gemessen
+        #   etwa 20-mal langsamer; neu kompiliert wählt Keras passend zu Backend und Rechner.
+        # - Die gespeicherte Verlust-Konfiguration vergisst das Huber-`delta` (Keras 3.15); es steht im Stand.
+        train_model.compile(optimizer=train_model.optimizer,
+                            loss=keras.losses.Huber(delta=float(state.config.get("huber_delta", 1.0)),
+                                                    reduction="sum_over_batch_size"))
         with np.load(found / "target.npz") as data:
             target_weights = [data[f"arr_{i}"] for i in range(len(data.files))]
     except Exception as error:
@@ -415,10 +423,12 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     try:
         while state.steps < config.total_steps:
             step = state.steps + 1
-            # 1. handeln (ε-gierig; ε beginnt nach learning_starts zu fallen)
+            # 1. handeln (ε-gierig; ε beginnt nach learning_starts zu fallen). Füllt ein fortgesetztes Training
+            #    einen leeren Speicher neu, spielt dabei schon das gelernte Netz: so landen Spielstände wie
+            #    die späteren darin, nicht nur die Anfänge zufälliger Spiele.
             epsilon = dqn.linear_epsilon(step, config.learning_starts, config.epsilon_decay_steps,
                                          config.epsilon_start, config.epsilon_end)
-            if step <= refill_until or rng.random() < epsilon:
+            if rng.random() < epsilon:
                 action = int(rng.integers(4))
             else:
                 action = int(np.argmax(q_model.predict_on_batch(obs[None])[0]))
@@ -480,8 +490,35 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
 
 
 def machine_description():
+    """Rechner für die Herkunftsdatei, z. B. »x86_64, 2 Kerne, Linux« oder »…, GPU NVIDIA H100 80GB HBM3«."""
     cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} Kerne, {platform.system()}"
+    text = f"{cpu}, {os.cpu_count()} Kerne, {platform.system()}"
+    gpus = accelerators()
+    return text + (f", GPU {', '.join(gpus)}" if gpus else "")
+
+
+def accelerators():
+    """Namen der GPUs, auf denen das Keras-Backend rechnet (leer auf der CPU)."""
+    import keras
+
+    try:
+        backend = keras.backend.backend()
+        if backend == "jax":
+            import jax
+
+            return [d.device_kind for d in jax.devices() if d.platform != "cpu"]
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return [tf.config.experimental.get_device_details(d).get("device_name", d.name)
+                    for d in tf.config.list_physical_devices("GPU")]
+        if backend == "torch":
+            import torch
+
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except Exception:  # Herkunftsangabe darf ein Training nie abbrechen
+        pass
+    return []
 
 
 def load_agent(path=None):
