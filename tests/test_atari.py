@@ -118,6 +118,32 @@ def test_interrupt_writes_checkpoint_and_loses_nothing(tmp_path):
     assert saved["steps"] == state.steps
 
 
+def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path):
+    """Ein Checkpoint vom Laptop (TensorFlow, jit aus) trainierte unter JAX auf einer GPU ohne jit, 20-mal
+    langsamer; und Keras vergisst beim Speichern das Huber-delta. Nach dem Laden gilt, was hier frisch gälte."""
+    from dataclasses import asdict
+
+    config = atari.AtariConfig(**{**TINY, "huber_delta": 2.0})
+    train_model, q_model = atari.build_cnn(4, huber_delta=2.0)
+    memory = Ringbuffer.FrameReplayMemory(100, atari.FRAME_SHAPE, atari.HISTORY)
+    obs = np.zeros((4, 84, 84), np.uint8)
+    for i in range(40):
+        memory.add(obs, i % 4, 0.0, obs, False, False, episode_over=False)
+    batch = memory.sample(8)
+    mask = np.eye(4, dtype=np.float32)[batch[1]]
+    train_model.train_on_batch([batch[0], mask], mask)
+    # so, wie ein anderer Rechner es gespeichert hätte (Keras speichert den Wert aus `compile`)
+    train_model.compile(optimizer=train_model.optimizer, loss=train_model.loss, jit_compile=not train_model.jit_compile)
+    folder = tmp_path / "ckpt"
+    atari.save_checkpoint(folder, train_model, q_model, memory, atari.TrainState(config=asdict(config)))
+
+    loaded, *_ = atari.load_checkpoint(folder, with_memory=False)
+    assert loaded.jit_compile == atari.build_cnn(4)[0].jit_compile
+    assert int(loaded.optimizer.iterations.numpy()) == 1, "Optimierer-Zustand bleibt beim Neu-Kompilieren"
+    # Fehler 3 mit delta 2: 2·3 − 2²/2 = 4 (mit dem vergessenen delta 1 wären es 2,5)
+    assert float(loaded.loss(np.array([[3.0]]), np.array([[0.0]]))) == pytest.approx(4.0)
+
+
 def test_corrupt_or_missing_checkpoint_gives_german_advice(tmp_path):
     with pytest.raises(FileNotFoundError, match="kein Checkpoint"):
         atari.load_checkpoint(tmp_path / "gibt-es-nicht")
