@@ -164,10 +164,11 @@ def build_q_model(obs_shape, n_actions, hidden_units=(64, 64), learning_rate=1e-
     return train_model, q_model_of(train_model)
 
 
-def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0):
+def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0, optimizer=None):
+    """Adam und Huber-Verlust; `optimizer`: einen vorhandenen (geladenen) Optimierer samt Zustand weiterverwenden."""
     import keras
 
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
+    optimizer = optimizer or keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
     # Huber-Verlust = Fehler-Clipping des Nature-Papers; die Maske macht den Fehler nicht gewählter Aktionen 0
     train_model.compile(optimizer=optimizer, loss=keras.losses.Huber(delta=huber_delta, reduction="sum_over_batch_size"))
 

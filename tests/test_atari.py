@@ -119,7 +119,7 @@ def test_interrupt_writes_checkpoint_and_loses_nothing(tmp_path):
 
 
 def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path):
-    """Ein Checkpoint vom Laptop (TensorFlow, jit aus) trainierte unter JAX auf einer GPU ohne jit, 20-mal
+    """Ein Checkpoint vom Laptop (TensorFlow, jit aus) lernte unter JAX auf einer GPU ohne jit, etwa 17-mal
     langsamer; und Keras vergisst beim Speichern das Huber-delta. Nach dem Laden gilt, was hier frisch gälte."""
     from dataclasses import asdict
 
