@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import atari
+import dqn
 import kurs
 import Ringbuffer
 
@@ -130,7 +131,7 @@ def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path)
     for i in range(40):
         memory.add(obs, i % 4, 0.0, obs, False, False, episode_over=False)
     batch = memory.sample(8)
-    mask = np.eye(4, dtype=np.float32)[batch[1]]
+    mask = dqn.one_hot(batch[1], 4)
     train_model.train_on_batch([batch[0], mask], mask)
     # so, wie ein anderer Rechner es gespeichert hätte (Keras speichert den Wert aus `compile`)
     train_model.compile(optimizer=train_model.optimizer, loss=train_model.loss, jit_compile=not train_model.jit_compile)
