@@ -359,6 +359,31 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
     return train_model, dqn.q_model_of(train_model), target_weights, memory, state
 
 
+def checkpoint_from_model(model_path, directory):
+    """Legt aus einem exportierten Agenten (models/breakout.keras + .json) einen Checkpoint ohne Speicher an.
+
+    Für den Fall, dass der Checkpoint-Ordner verloren ist: Gewichte und Fortschritt (Schritte, Zeit,
+    Bewertungen) kommen aus dem Export, der Optimierer beginnt frisch, und das fortgesetzte Training
+    füllt den leeren Erfahrungsspeicher mit dem gelernten Netz. Überschreibt nie einen Checkpoint.
+    """
+    model_path, directory = Path(model_path), Path(directory)
+    if has_checkpoint(directory) or (directory.exists() and any(directory.iterdir())):
+        raise FileExistsError(f"{directory} ist nicht leer; wähle einen neuen Ordner für den Checkpoint.")
+    provenance = json.loads(model_path.with_suffix(".json").read_text(encoding="utf-8"))
+    saved = provenance["config"]
+    config = AtariConfig(**{f.name: saved[f.name] for f in fields(AtariConfig) if f.name in saved})
+    train_model, q_model = build_cnn(4, config.learning_rate, config.huber_delta, config.clipnorm)
+    loaded, _ = dqn.load_model(model_path)
+    train_model.set_weights(loaded.get_weights())
+    state = TrainState(seed=provenance["seed"], steps=provenance["agent_steps"], updates=provenance["updates"],
+                       train_seconds=provenance["train_seconds"], history=list(provenance["runs"]),
+                       evaluations=[list(e) for e in provenance["training_evaluations"]], config=asdict(config))
+    empty = Ringbuffer.FrameReplayMemory(HISTORY + 2, FRAME_SHAPE, HISTORY, seed=state.seed)
+    save_checkpoint(directory, train_model, q_model, empty, state)
+    shutil.rmtree(directory / "replay")  # kein Speicher: das Training sammelt ihn mit dem gelernten Netz neu
+    return state
+
+
 # --------------------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------------------
@@ -445,8 +470,7 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
                 score = 0.0
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
             if step > refill_until and step % config.train_every == 0:
-                loss = dqn.q_iteration(train_model, q_model, target_model, memory, config.batch_size,
-                                       config.gamma, 4, config.double_dqn)
+                loss = dqn.q_iteration(train_model, target_model, memory, config)
                 state.updates += 1
                 if logger is not None and state.updates % 250 == 0:
                     logger.log_scalar("verlust", loss, step)

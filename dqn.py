@@ -1,15 +1,20 @@
-"""Die fertigen DQN-Bausteine an einer Stelle: Lektionen 3–5, Tests und Benchmarks rufen genau diese Funktionen.
+"""Die fertigen DQN-Bausteine an einer Stelle: Lektionen 3–6, Tests und Benchmarks rufen genau diese Funktionen.
 
-Lektion 3 baut jedes Stück als Übung selbst und vergleicht es dann mit der Fassung hier.
-Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
+Die Bausteine, die Lernende selbst schreiben (Q-Netz, Bellman-Ziel, ε-Plan, Aktionswahl, Lernschritt,
+Trainingsschleife, Target-Update, Double-DQN-Ziel), stehen nur einmal im Workshop: in den Lösungszellen
+der Lektionen, markiert mit `#@save`. Dieses Modul führt sie beim Import aus (`kurs.load_saved_cells`,
+ganz unten); hier steht nur, was drumherum nötig ist: Hyperparameter, Umgebung, Bewerten, Speichern,
+Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
 """
 import logging
 import os
+import sys
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import keras  # noqa: F401  (die Bausteine aus den Lektionen bauen damit ihre Netze)
 import numpy as np
 
 import kurs  # noqa: F401  (macht `import Ringbuffer` möglich)
@@ -77,6 +82,8 @@ class DQNConfig:
         for name in ("epsilon_start", "epsilon_end"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
+        if int(self.epsilon_decay_steps) < 1:
+            problems.append(f"`epsilon_decay_steps` muss mindestens 1 sein, ist {self.epsilon_decay_steps}.")
         if not 0.0 < self.tau <= 1.0:
             problems.append(f"`tau` muss in (0, 1] liegen, ist {self.tau}.")
         if self.learning_starts < self.batch_size:
@@ -142,35 +149,14 @@ def make_env(env_id, **kwargs):
 # Das Q-Netz mit Aktionsmaske
 # --------------------------------------------------------------------------------------
 def build_q_model(obs_shape, n_actions, hidden_units=(64, 64), learning_rate=1e-3, huber_delta=1.0, clipnorm=10.0):
-    """Q-Netz für Vektor-Beobachtungen.
+    """Das Q-Netz aus Lektion 3 (`build_q_network`), kompiliert. Gibt (train_model, q_model) zurück, die sich alle Gewichte teilen:
 
-    Gibt (train_model, q_model) zurück, die sich alle Gewichte teilen:
     - q_model: obs (B, *obs_shape) -> Q-Werte (B, n_actions), zum Handeln und für Ziele;
-    - train_model: [obs, action_mask (B, n_actions)] -> Q * Maske, zum Trainieren. Die One-Hot-Maske
-      setzt alle nicht gewählten Aktionen auf 0, dort ist dann auch der Fehler 0.
+    - train_model: [obs, action_mask (B, n_actions)] -> Q * Maske, zum Trainieren.
     """
-    import keras
-
-    n_actions = int(n_actions)
-    obs = keras.Input(tuple(obs_shape), name="obs")
-    mask = keras.Input((n_actions,), name="action_mask")
-    x = keras.layers.Flatten()(obs) if len(obs_shape) > 1 else obs
-    for i, units in enumerate(hidden_units):
-        x = keras.layers.Dense(units, activation="relu", name=f"hidden_{i}")(x)
-    q_values = keras.layers.Dense(n_actions, name="q_values")(x)
-    masked = keras.layers.Multiply(name="masked_q")([q_values, mask])
-    train_model = keras.Model([obs, mask], masked, name="dqn")
+    train_model = build_q_network(tuple(obs_shape), int(n_actions), tuple(hidden_units))
     compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
     return train_model, q_model_of(train_model)
-
-
-def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0, optimizer=None):
-    """Adam und Huber-Verlust; `optimizer`: einen vorhandenen (geladenen) Optimierer samt Zustand weiterverwenden."""
-    import keras
-
-    optimizer = optimizer or keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
-    # Huber-Verlust = Fehler-Clipping des Nature-Papers; die Maske macht den Fehler nicht gewählter Aktionen 0
-    train_model.compile(optimizer=optimizer, loss=keras.losses.Huber(delta=huber_delta, reduction="sum_over_batch_size"))
 
 
 def q_model_of(train_model):
@@ -242,76 +228,6 @@ class NumpyQ:
 def fast_copy(q_model):
     """Schnelle Kopie zum Handeln und als Target-Netz: NumPy für Dense-Netze, sonst ein Keras-Klon."""
     return NumpyQ.from_model(q_model) if NumpyQ.supports(q_model) else clone_weights(q_model)
-
-
-def update_target(target_model, online_model, tau=1.0):
-    """Target-Netz nachziehen: tau=1 kopiert hart, tau<1 mischt weich (Polyak)."""
-    if tau >= 1.0:
-        target_model.set_weights(online_model.get_weights())
-    else:
-        target_model.set_weights([tau * w + (1.0 - tau) * t
-                                  for w, t in zip(online_model.get_weights(), target_model.get_weights())])
-
-
-# --------------------------------------------------------------------------------------
-# Die Bausteine aus Lektion 3 (und das Double-DQN-Ziel aus Lektion 5)
-# --------------------------------------------------------------------------------------
-def _bootstrap(rewards, next_values, terminated, gamma):
-    """r + γ · V(s'), ohne Zukunft bei terminated (float32)."""
-    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
-    return (np.asarray(rewards, np.float32) + gamma * not_terminal * next_values).astype(np.float32)
-
-
-def bellman_target(rewards, next_q_values, terminated, gamma):
-    """r + γ · max_a' Q(s', a'), ohne Zukunft bei terminated. (B,), (B, A), (B,) -> (B,) float32."""
-    return _bootstrap(rewards, np.max(next_q_values, axis=1), terminated, gamma)
-
-
-def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
-    """Double DQN: das Online-Netz wählt a' = argmax, das Target-Netz bewertet Q_target(s', a')."""
-    best = np.argmax(next_q_online, axis=1)
-    return _bootstrap(rewards, next_q_target[np.arange(len(best)), best], terminated, gamma)
-
-
-def linear_epsilon(step, start_step, decay_steps, epsilon_start=1.0, epsilon_end=0.05):
-    """ε fällt linear von epsilon_start (bei start_step) auf epsilon_end (nach decay_steps weiteren Schritten)."""
-    if decay_steps <= 0:
-        return epsilon_end if step >= start_step else epsilon_start
-    fraction = np.clip((step - start_step) / decay_steps, 0.0, 1.0)
-    return float(epsilon_start + (epsilon_end - epsilon_start) * fraction)
-
-
-def greedy_action(q_model, obs):
-    """Beste Aktion laut Netz für eine einzelne Beobachtung."""
-    q_values = q_model.predict_on_batch(np.asarray(obs, np.float32)[None])
-    return int(np.argmax(q_values[0]))
-
-
-def epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng):
-    """Mit Wahrscheinlichkeit ε zufällig, sonst gierig."""
-    if rng.random() < epsilon:
-        return int(rng.integers(n_actions))
-    return greedy_action(q_model, obs)
-
-
-def one_hot(actions, n_actions):
-    return np.eye(n_actions, dtype=np.float32)[np.asarray(actions)]
-
-
-def q_iteration(train_model, online_model, target_model, replay_memory, batch_size, gamma, n_actions, double_dqn=False):
-    """Ein Lernschritt: Stapel ziehen, Bellman-Ziel berechnen, Netz einen Schritt dorthin ziehen. Gibt den Verlust zurück.
-
-    `online_model` (das Netz, das lernt, oder seine aktuelle Kopie) braucht nur das Double-DQN-Ziel.
-    """
-    obs, actions, rewards, next_obs, terminated = replay_memory.sample(batch_size)
-    next_q_target = target_model.predict_on_batch(next_obs)
-    if double_dqn:
-        targets = double_dqn_target(rewards, online_model.predict_on_batch(next_obs), next_q_target, terminated, gamma)
-    else:
-        targets = bellman_target(rewards, next_q_target, terminated, gamma)
-    mask = one_hot(actions, n_actions)
-    loss = train_model.train_on_batch([obs, mask], mask * targets[:, None])
-    return float(np.asarray(loss).ravel()[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -465,94 +381,133 @@ def close_outputs(bar, env, live_plot=None, logger=None):
         logger.flush()
 
 
-def train(config, seed=0, live_plot=None, logger=None, progress=True, models=None, resume=None):
-    """Trainiert einen DQN-Agenten nach `config`. Die Schleife: handeln → Schritt → speichern → ziehen → Ziel → lernen → Target nachziehen.
 
-    `models`: (train_model, q_model) eines eigenen oder geladenen Netzes; sonst ein neues Netz.
-    Ein Abbruch mit Strg+C / ■ „Kernel unterbrechen“ beendet das Training sauber; `train(config,
-    resume=result)` macht danach genau dort weiter (Netz, Target-Netz, Erfahrungsspeicher, ε, Schritt).
+
+class TrainRun:
+    """Alles um die Trainingsschleife herum, was nicht DQN ist: Umgebung, Netze, Speicher, Zähler, Anzeigen, Bewertung.
+
+    Die Schleife selbst steht in Lektion 3 (`train`) und liest sich dadurch wie CleanRLs `dqn.py`.
+    Als `with run:`-Block fängt es Strg+C / ■ ab (das Training endet sauber und lässt sich mit
+    `resume=result` fortsetzen) und schließt am Ende Fortschrittsbalken, Umgebung, Live-Kurve und Log.
     """
-    import keras
-    from tqdm.auto import tqdm
 
-    env = make_env(config.env_id)
-    n_actions = int(env.action_space.n)
-    obs_shape = env.observation_space.shape
-    if resume is not None:
-        result = resume
-        result.interrupted = False
-        train_model, q_model = result.train_model, result.q_model
-        target_model, replay_memory, rng = result.target_model, result.replay_memory, result.rng
-    else:
-        keras.utils.set_random_seed(seed)
-        if models is None:
-            models = build_q_model(obs_shape, n_actions, config.hidden_units, config.learning_rate,
-                                   config.huber_delta, config.clipnorm)
-        train_model, q_model = models
-        # Target-Netz: eine schnelle Kopie (NumPy bei Dense-Netzen); ohne Target-Netz das Netz selbst
-        target_model = fast_copy(q_model) if config.target_update_every else None
-        replay_memory = Ringbuffer.ReplayMemory(config.memory_size, obs_shape, np.float32, seed=seed)
-        rng = np.random.default_rng(seed)
-        result = TrainResult(train_model, q_model, target_model=target_model, replay_memory=replay_memory, rng=rng)
-    result.config = config
-    # Zum Handeln eine schnelle NumPy-Kopie (nach jedem Lernschritt nachgezogen), bei großen Netzen das Netz selbst
-    actor = NumpyQ.from_model(q_model) if NumpyQ.supports(q_model) else q_model
-    if target_model is None:
-        target_model = actor
+    def __init__(self, config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True):
+        import keras
+        from tqdm.auto import tqdm
 
-    obs, _ = env.reset(seed=seed + result.steps)
-    episode_return, updates, train_clock = 0.0, result.updates, time.perf_counter()
-    bar = tqdm(total=config.total_steps, initial=result.steps, unit="Schritt", disable=not progress, mininterval=0.5)
-    try:
-        for step in range(result.steps + 1, config.total_steps + 1):
-            # 1. handeln (ε-greedy)
-            epsilon = linear_epsilon(step, config.learning_starts, config.epsilon_decay_steps,
-                                     config.epsilon_start, config.epsilon_end)
-            action = epsilon_greedy_action(actor, obs, epsilon, n_actions, rng) if step > config.learning_starts \
-                else int(rng.integers(n_actions))
-            # 2. Schritt in der Umgebung
-            next_obs, reward, terminated, truncated, _ = env.step(action)
-            # 3. speichern (nur `terminated` beendet die Zukunft, `truncated` nicht)
-            replay_memory.add(obs, action, reward, next_obs, terminated)
-            obs = next_obs
-            episode_return += reward
-            if terminated or truncated:
-                result.episode_returns.append(episode_return)
-                report_episode(episode_return, step, epsilon, bar, live_plot, logger)
-                obs, _ = env.reset()
-                episode_return = 0.0
-            # 4.–6. ziehen, Ziel berechnen, lernen
-            if step > config.learning_starts and step % config.train_every == 0:
-                loss = q_iteration(train_model, actor, target_model, replay_memory, config.batch_size,
-                                   config.gamma, n_actions, config.double_dqn)
-                updates += 1
-                result.updates = updates
-                if actor is not q_model:
-                    actor.set_weights(q_model.get_weights())
-                if logger is not None and updates % 100 == 0:
-                    logger.log_scalar("verlust", loss, step)
-                # 7. Target-Netz nachziehen
-                if config.target_update_every and updates % config.target_update_every == 0:
-                    update_target(target_model, q_model, config.tau)
-            result.steps = step
-            bar.update(1)
-            # gierig bewerten (zählt nicht zur Trainingszeit)
-            if config.eval_every and step % config.eval_every == 0 and step > config.learning_starts:
-                result.train_seconds += time.perf_counter() - train_clock
-                mean = evaluate_protocol(actor, config, seed)
-                result.evaluations.append((step, mean, result.train_seconds))
-                if logger is not None:
-                    logger.log_scalar("bewertung", mean, step)
-                train_clock = time.perf_counter()
-                if mean >= config.target_return and result.solved_at_step is None:
-                    result.solved_at_step, result.solved_after_seconds = step, result.train_seconds
-                    if config.stop_when_solved:
-                        break
-    except KeyboardInterrupt:
-        result.interrupted = True
-        print(f"Training nach {result.steps} Schritten unterbrochen. Nichts ist verloren: "
-              "`result = dqn.train(config, resume=result)` macht genau hier weiter.")
-    finally:
-        result.train_seconds += time.perf_counter() - train_clock
-        close_outputs(bar, env, live_plot, logger)
-    return result
+        self.config, self.seed, self.live_plot, self.logger = config, seed, live_plot, logger
+        self.env = make_env(config.env_id)
+        self.n_actions = int(self.env.action_space.n)
+        obs_shape = self.env.observation_space.shape
+        if resume is not None:
+            result = resume
+            result.interrupted = False
+        else:
+            keras.utils.set_random_seed(seed)
+            train_model, q_model = models or build_q_model(obs_shape, self.n_actions, config.hidden_units,
+                                                           config.learning_rate, config.huber_delta, config.clipnorm)
+            # Target-Netz: eine schnelle Kopie (NumPy bei Dense-Netzen); ohne Target-Netz (0) das Online-Netz selbst
+            result = TrainResult(train_model, q_model, rng=np.random.default_rng(seed),
+                                 target_model=fast_copy(q_model) if config.target_update_every else None,
+                                 replay_memory=Ringbuffer.ReplayMemory(config.memory_size, obs_shape, np.float32,
+                                                                       seed=seed))
+        result.config = config
+        self.result = result
+        self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
+        # Zum Handeln eine schnelle NumPy-Kopie des Online-Netzes (nach jedem Lernschritt nachgezogen), bei
+        # großen Netzen das Netz selbst: ein Keras-Aufruf kostet ~0,5 ms, die NumPy-Rechnung ~0,01 ms.
+        self.online_model = NumpyQ.from_model(result.q_model) if NumpyQ.supports(result.q_model) else result.q_model
+        self.target_model = result.target_model if result.target_model is not None else self.online_model
+        self.obs, _ = self.env.reset(seed=seed + result.steps)
+        self.episode_return = 0.0
+        self.bar = tqdm(total=config.total_steps, initial=result.steps, unit="Schritt", disable=not progress,
+                        mininterval=0.5)
+        self._clock = time.perf_counter()
+
+    @property
+    def updates(self):
+        return self.result.updates
+
+    def steps(self):
+        """Die Schrittnummern dieses Laufs (ab dem letzten Stand bei `resume`), mit Fortschrittsbalken."""
+        for step in range(self.result.steps + 1, self.config.total_steps + 1):
+            self.result.steps = step
+            self.bar.update(1)
+            yield step
+
+    def continue_episode(self, next_obs, reward, episode_over, epsilon):
+        """Zählt den Ertrag mit; am Episodenende: melden (Kurve, TensorBoard, Balken) und neu starten. Gibt die nächste obs."""
+        self.episode_return += reward
+        if not episode_over:
+            return next_obs
+        self.result.episode_returns.append(self.episode_return)
+        report_episode(self.episode_return, self.result.steps, epsilon, self.bar, self.live_plot, self.logger)
+        self.episode_return = 0.0
+        return self.env.reset()[0]
+
+    def learned(self, loss):
+        """Nach einem Lernschritt: zählen, die schnelle Kopie zum Handeln nachziehen, den Verlust protokollieren."""
+        self.result.updates += 1
+        if self.online_model is not self.result.q_model:
+            self.online_model.set_weights(self.result.q_model.get_weights())
+        if self.logger is not None and self.result.updates % 100 == 0:
+            self.logger.log_scalar("verlust", loss, self.result.steps)
+
+    def evaluate_if_due(self, step):
+        """Alle `eval_every` Schritte gierig bewerten (zählt nicht zur Trainingszeit). True: gelöst, Training endet."""
+        config = self.config
+        if not (config.eval_every and step % config.eval_every == 0 and step > config.learning_starts):
+            return False
+        self._stop_clock()
+        mean = evaluate_protocol(self.online_model, config, self.seed)
+        self.result.evaluations.append((step, mean, self.result.train_seconds))
+        if self.logger is not None:
+            self.logger.log_scalar("bewertung", mean, step)
+        solved = mean >= config.target_return and self.result.solved_at_step is None
+        if solved:
+            self.result.solved_at_step, self.result.solved_after_seconds = step, self.result.train_seconds
+        return solved and config.stop_when_solved
+
+    def _stop_clock(self):
+        now = time.perf_counter()
+        self.result.train_seconds += now - self._clock
+        self._clock = now
+
+    def __enter__(self):
+        self._clock = time.perf_counter()
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        self._stop_clock()
+        close_outputs(self.bar, self.env, self.live_plot, self.logger)
+        if exc_type is KeyboardInterrupt:
+            self.result.interrupted = True
+            print(f"Training nach {self.result.steps} Schritten unterbrochen. Nichts ist verloren: "
+                  "`result = train(config, resume=result)` macht genau hier weiter.")
+            return True  # Abbruch ist gewollt: kein Traceback
+        return False
+
+
+def with_parts(function, **parts):
+    """Dieselbe Funktion, die aber die genannten Bausteine aus `parts` nimmt statt der fertigen aus diesem Modul.
+
+    So trainiert eine Lektion mit den Funktionen, die du dort geschrieben hast, z. B. in Lektion 4:
+    `train = dqn.with_parts(dqn.train, update_target=update_target)`.
+    """
+    import types
+
+    unknown = sorted(name for name in parts if name not in function.__globals__)
+    if unknown:
+        raise ValueError(f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}.")
+    changed = types.FunctionType(function.__code__, {**function.__globals__, **parts}, function.__name__,
+                                 function.__defaults__, function.__closure__)
+    changed.__doc__, changed.__kwdefaults__ = function.__doc__, function.__kwdefaults__
+    return changed
+
+
+# --------------------------------------------------------------------------------------
+# Die Bausteine aus den Lektionen: jede `#@save`-Zelle, in der Reihenfolge der Lektionen (eine spätere
+# Fassung ersetzt eine frühere, z. B. der Lernschritt mit Double DQN aus Lektion 5 den aus Lektion 3).
+# --------------------------------------------------------------------------------------
+dqn = sys.modules[__name__]  # die Zellen schreiben `dqn.TrainRun` usw., wie in der Lektion
+kurs.load_saved_cells(globals(), "03_DQN_CartPole", "04_Target_Netzwerk_Acrobot", "05_Replay_DoubleDQN_LunarLander")

@@ -116,14 +116,44 @@ class NotebookLoader(importlib.abc.Loader):
         return None  # Standard-Modulobjekt
 
     def exec_module(self, module):
-        with open(self.path, encoding="utf-8") as f:
-            notebook = json.load(f)
         module.__file__ = self.path
-        for index, cell in enumerate(notebook["cells"]):
-            if cell["cell_type"] != "code":
-                continue
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            exec(compile(source, f"{self.path}#Zelle{index}", "exec"), module.__dict__)
+        for filename, source in code_cells(self.path):
+            exec(compile(source, filename, "exec"), module.__dict__)
+
+
+SAVE_MARK = "#@save"
+
+
+def code_cells(path, only_saved=False):
+    """(Dateiname für Tracebacks, Quelltext) jeder Code-Zelle eines Notebooks; mit only_saved nur die `#@save`-Zellen.
+
+    Der Quelltext landet im linecache: Tracebacks und `inspect.getsource` zeigen dann die Zeilen der Zelle.
+    """
+    import linecache
+
+    with open(path, encoding="utf-8") as f:
+        notebook = json.load(f)
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if only_saved and not source.lstrip().startswith(SAVE_MARK):
+            continue
+        filename = f"{path}#Zelle{index}"
+        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+        yield filename, source
+
+
+def load_saved_cells(namespace, *lesson_names):
+    """Führt die `#@save`-Zellen der genannten Lektionen (in dieser Reihenfolge) in `namespace` aus.
+
+    So stehen die Bausteine, die Lernende in einer Lektion schreiben, nur einmal im Workshop: in der
+    Lösungszelle der Lektion. `dqn.py` lädt sie beim Import; spätere Lektionen, Tests und Benchmarks
+    rufen dieselben Funktionen (wie d2l mit `#@save`, nur ohne erzeugte Kopie).
+    """
+    for name in lesson_names:
+        for filename, source in code_cells(NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True):
+            exec(compile(source, filename, "exec"), namespace)
 
 
 class NotebookFinder(importlib.abc.MetaPathFinder):

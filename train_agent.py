@@ -3,7 +3,7 @@
     .venv/bin/python train_agent.py CartPole-v1 --seed 0            -> models/cartpole.keras + cartpole.json
     .venv/bin/python train_agent.py Acrobot-v1 --seed 0 --out logs/acrobot
 
-Derselbe Code wie in den Lektionen (dqn.preset + dqn.train). Danach eine unabhängige Bewertung mit
+Derselbe Code wie in den Lektionen (dqn.preset + dqn.train, die Lösung der Schleife aus Lektion 3). Danach eine unabhängige Bewertung mit
 100 gierigen Episoden auf Startzuständen, die weder Training noch Trainingsbewertung gesehen haben.
 Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rechner und Paketversionen.
 """

@@ -77,6 +77,9 @@ def main(argv=None):
     parser.add_argument("--exportieren", action="store_true", help="Checkpoint bewerten und nach models/ schreiben")
     parser.add_argument("--spiele", type=int, default=30, help="Spiele der Bewertung beim Exportieren")
     parser.add_argument("--ziel", default=str(ROOT / "models" / "breakout"), help="Exportpfad ohne Endung")
+    parser.add_argument("--from-model", metavar="DATEI",
+                        help="ohne Checkpoint weitermachen: den exportierten Agenten (z. B. models/breakout.keras) "
+                             "samt Herkunftsdatei in einen neuen Checkpoint-Ordner übernehmen, dann trainieren")
     options = parser.parse_args(argv)
 
     import atari
@@ -84,6 +87,10 @@ def main(argv=None):
     if options.exportieren:
         export(options.ordner, Path(options.ziel), options.spiele, seed=700_000)
         return 0
+    if options.from_model and not atari.has_checkpoint(options.ordner):
+        state = atari.checkpoint_from_model(options.from_model, options.ordner)
+        print(f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
+              "wird mit dem gelernten Netz neu gefüllt.")
     changes = {}
     for item in options.set:
         name, _, value = item.partition("=")

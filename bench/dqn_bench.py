@@ -1,4 +1,4 @@
-"""Benchmark für Lektionen 3–5: unser DQN (dqn.train mit dqn.preset, genau wie in den Lektionen) neben
+"""Benchmark für Lektionen 3–5: unser DQN (dqn.train = die Schleife aus Lektion 3, mit dqn.preset, genau wie in den Lektionen) neben
 Stable-Baselines3-DQN mit den abgestimmten Hyperparametern des rl-baselines3-zoo, auf denselben Umgebungen
 und Seeds, mit demselben Bewertungsprotokoll (dqn.evaluate_protocol).
 
