@@ -35,7 +35,7 @@ REQUIRED_MODULES = {
     "tqdm": "tqdm",
     "imageio": "imageio",
     "keras": "keras",
-    "tensorflow": "tensorflow-cpu",
+    "tensorflow": "tensorflow" if sys.platform == "darwin" else "tensorflow-cpu",
     "ale_py": "ale-py",
     "cv2": "opencv-python-headless",
     "Box2D": "gymnasium[box2d]",
@@ -57,7 +57,7 @@ def write_json_atomic(path, data, indent=1):
 # --------------------------------------------------------------------------------------
 # Umgebung prüfen
 # --------------------------------------------------------------------------------------
-def package_versions(names=("keras", "tensorflow-cpu", "jax", "gymnasium", "numpy", "ale-py",
+def package_versions(names=("keras", "tensorflow-cpu", "tensorflow", "jax", "gymnasium", "numpy", "ale-py",
                             "stable-baselines3", "torch")):
     """Installierte Versionen der genannten Pakete (fehlende fehlen im Ergebnis) – für Herkunftsangaben."""
     from importlib.metadata import PackageNotFoundError, version
@@ -80,10 +80,10 @@ def missing_modules(modules=None):
 def check_environment(modules=None, verbose=True):
     """Prüft Python-Version und Pakete; sagt auf Deutsch, was fehlt und welcher Befehl hilft."""
     problems = []
-    if sys.version_info < (3, 10):
-        problems.append(
-            f"Dieser Workshop braucht Python 3.10 oder neuer, du hast {sys.version.split()[0]}."
-        )
+    from workshop import unsupported_python_message
+
+    if unsupported_python_message():
+        problems.append(unsupported_python_message())
     missing = missing_modules(modules)
     if missing:
         problems.append(

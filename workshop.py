@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ein Befehl für alles rund um den Workshop (nur Standardbibliothek, läuft mit jedem Python ab 3.10).
+"""Ein Befehl für alles rund um den Workshop (nur Standardbibliothek; der Workshop braucht Python 3.11 bis 3.13).
 
     python3 workshop.py start            Umgebung einrichten und JupyterLab auf notebooks/ öffnen
     python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
@@ -38,6 +38,9 @@ SOLUTION_END = "### END SOLUTION"
 GITHUB_REPO = "Deep-Q-Learning-Workshop/Deep-Q-Learning-Workshop"
 COLAB_DIR = "/content/Deep-Q-Learning-Workshop"
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+# Python-Versionen, für die es alle gepinnten Pakete als Wheel gibt (tests/test_platforms.py prüft das):
+# numpy 2.4 und matplotlib brauchen mindestens 3.11, TensorFlow 2.21 gibt es nicht für 3.14.
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 STUB_LINE = 'raise NotImplementedError("Hier fehlt noch deine Lösung: ersetze diese Zeile durch deinen Code.")'
 
 
@@ -49,9 +52,26 @@ def _requirements_hash(*files):
     return hashlib.sha256(b"".join(f.read_bytes() for f in files or (REQUIREMENTS,))).hexdigest()
 
 
+def unsupported_python_message(version_info=None):
+    """Deutsche Erklärung, wenn dieses Python nicht passt (sonst None): welche Versionen gehen und woher man eine bekommt."""
+    version_info = version_info or sys.version_info
+    if tuple(version_info[:2]) in SUPPORTED_PYTHONS:
+        return None
+    have = ".".join(str(part) for part in version_info[:3])
+    wanted = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
+    return (f"Der Workshop braucht Python {wanted}; dieses Python ist {have}. Für andere Versionen gibt es nicht alle "
+            "Pakete (numpy und matplotlib brauchen mindestens 3.11, TensorFlow gibt es noch nicht für 3.14).\n"
+            "So bekommst du Python 3.12 (eine der Möglichkeiten genügt):\n"
+            "  - Installationsprogramm von https://www.python.org/downloads/\n"
+            "  - Windows: winget install Python.Python.3.12   (danach: py -3.12 workshop.py start)\n"
+            "  - macOS mit Homebrew: brew install python@3.12   (danach: python3.12 workshop.py start)\n"
+            "  - mit uv, überall: uv python install 3.12   (danach: uv run --python 3.12 workshop.py start)")
+
+
 def create_venv(venv_dir=VENV):
-    if sys.version_info < (3, 10):
-        sys.exit(f"Der Workshop braucht Python 3.10 oder neuer; dieses Python ist {sys.version.split()[0]}.")
+    problem = unsupported_python_message()
+    if problem:
+        sys.exit(problem)
     if not venv_python(venv_dir).exists():
         print(f"Lege die virtuelle Umgebung an: {venv_dir}")
         venv.EnvBuilder(with_pip=True).create(venv_dir)

@@ -143,3 +143,22 @@ def test_first_cell_fetches_workshop_in_colab_only(monkeypatch):
     assert clone[:2] == ["git", "clone"] and f"https://github.com/{workshop.GITHUB_REPO}.git" in clone
     assert install[1:4] == ["-m", "pip", "install"] and install[-1].endswith("requirements-colab.txt")
     assert chdir == ["chdir", f"{workshop.COLAB_DIR}/notebooks"] and check == ["check"]
+
+
+@pytest.mark.parametrize("version", [(3, 10, 12), (3, 14, 0), (3, 9, 1)])
+def test_unsupported_python_is_refused_in_german_before_anything_is_created(version, tmp_path, monkeypatch):
+    monkeypatch.setattr(workshop.sys, "version_info", version)
+    venv_dir = tmp_path / "venv"
+    with pytest.raises(SystemExit) as refused:
+        workshop.create_venv(venv_dir)
+    message = str(refused.value)
+    assert f"dieses Python ist {'.'.join(map(str, version))}" in message
+    for hint in ("3.11, 3.12, 3.13", "python.org", "winget install Python.Python.3.12", "brew install python@3.12",
+                 "uv python install 3.12"):
+        assert hint in message
+    assert not venv_dir.exists()
+
+
+def test_supported_python_passes():
+    for version in workshop.SUPPORTED_PYTHONS:
+        assert workshop.unsupported_python_message((*version, 0)) is None
