@@ -277,6 +277,7 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
     """Schreibt den Checkpoint atomar: erst in <ordner>.tmp, dann umbenennen. Ein Abbruch mitten im
     Schreiben lässt den vorigen Checkpoint unversehrt."""
     directory = Path(directory)
+    refuse_foreign_folder(directory)
     tmp, old = directory.with_name(directory.name + ".tmp"), directory.with_name(directory.name + ".alt")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -292,6 +293,28 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
         os.replace(directory, old)
     os.replace(tmp, directory)
     shutil.rmtree(old, ignore_errors=True)
+
+
+CHECKPOINT_FILES = {"model.keras", "target.npz", "replay", "state.json"}
+
+
+def refuse_foreign_folder(directory):
+    """Bricht ab, wenn `directory` Dateien enthält, aber kein Checkpoint ist: ein Checkpoint ersetzt seinen Ordner
+    ganz, und fremde Dateien darin gingen verloren. Ein Checkpoint ohne state.json gilt nicht als leer."""
+    directory = Path(directory)
+    if not directory.is_dir() or (directory / "state.json").is_file():
+        return
+    entries = sorted(p.name for p in directory.iterdir())
+    if not entries:
+        return
+    if set(entries) <= CHECKPOINT_FILES:
+        raise ValueError(f"Der Checkpoint in {directory} ist unvollständig: state.json fehlt (da sind nur "
+                         f"{', '.join(entries)}). Ich fange dort nicht von vorn an und lösche nichts. Hole state.json "
+                         "aus einer Sicherung, oder benenne den Ordner um und starte neu.")
+    shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
+    raise ValueError(f"Der Ordner {directory} ist kein Checkpoint, enthält aber Dateien ({shown}). Ein Checkpoint "
+                     "ersetzt seinen Ordner ganz; damit nichts verloren geht, schreibe ich dort nicht hinein. "
+                     "Wähle einen neuen oder leeren Ordner.")
 
 
 def _checkpoint_dir(directory):
@@ -400,6 +423,8 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     from tqdm.auto import tqdm
 
     config = config or AtariConfig()
+    if checkpoint_dir is not None:
+        refuse_foreign_folder(checkpoint_dir)  # vor dem Training, nicht erst beim ersten Checkpoint
     memory, target_weights = None, None
     if checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir):
         train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)

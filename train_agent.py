@@ -32,6 +32,8 @@ def main(argv=None):
     parser.add_argument("--out", help="Pfad ohne Endung (Standard: models/<umgebung>)")
     parser.add_argument("--eval-episodes", type=int, default=100)
     options = parser.parse_args(argv)
+    if options.eval_episodes < 1:
+        parser.error(f"--eval-episodes muss mindestens 1 sein, ist {options.eval_episodes}.")
 
     out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -39,8 +41,11 @@ def main(argv=None):
     start = time.perf_counter()
     result = dqn.train(config, seed=options.seed, progress=sys.stderr.isatty())
     wall = time.perf_counter() - start
+    if result.interrupted:
+        print(f"Abgebrochen nach {result.steps} Schritten: nichts geschrieben, {out.with_suffix('.keras')} "
+              "bleibt, wie es war.", file=sys.stderr)
+        return 1
     returns = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=FINAL_EVAL_SEED)
-    dqn.save_model(result.train_model, out.with_suffix(".keras"))
     import keras
 
     provenance = {
@@ -67,6 +72,8 @@ def main(argv=None):
         "versions": kurs.package_versions(),
         "created": time.strftime("%Y-%m-%d"),
     }
+    # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil
+    dqn.save_model(result.train_model, out.with_suffix(".keras"))
     kurs.write_json_atomic(out.with_suffix(".json"), provenance)
     print(f"{result.summary()}\nAbschlussbewertung: {returns.mean():.1f} ± {returns.std():.1f} über {len(returns)} "
           f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}")

@@ -190,3 +190,25 @@ def test_shipped_agent_has_provenance_and_plays():
         assert key in provenance, key
     scores = atari.play(q_model, episodes=2, seed=5)
     assert scores.shape == (2,)
+
+
+def test_foreign_folder_is_never_wiped(tmp_path):
+    """#18/1: ein vorhandener Ordner, der kein Checkpoint ist, bleibt unangetastet (vorher: gelöscht)."""
+    notes = tmp_path / "notizen"
+    (notes / "sub").mkdir(parents=True)
+    (notes / "wichtig.txt").write_text("notiz")
+    with pytest.raises(ValueError, match="kein Checkpoint.*neuen oder leeren Ordner"):
+        atari.train(atari.AtariConfig(**TINY), checkpoint_dir=notes, seed=0, progress=False)
+    assert (notes / "wichtig.txt").read_text() == "notiz" and (notes / "sub").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notizen"]
+
+
+def test_checkpoint_without_state_is_not_restarted_from_zero(tmp_path):
+    """#18/1: fehlt state.json, fängt das Training nicht still bei 0 an und überschreibt den Rest."""
+    folder = tmp_path / "ckpt"
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    (folder / "state.json").unlink()
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(ValueError, match="unvollständig: state.json fehlt"):
+        atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    assert sorted(p.name for p in folder.iterdir()) == before

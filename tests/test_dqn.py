@@ -171,3 +171,25 @@ def test_every_preset_is_valid_and_lunarlander_uses_double_dqn():
         assert env.observation_space.shape and env.action_space.n >= 2
         env.close()
     assert dqn.preset("LunarLander-v3").double_dqn and dqn.preset("LunarLander-v3").target_return == 200.0
+
+
+def test_interrupted_train_agent_leaves_the_shipped_model_alone(tmp_path, monkeypatch):
+    """#18/2: Strg+C in train_agent.py überschreibt models/*.keras nicht mehr und endet mit Fehlercode."""
+    import train_agent
+
+    out = tmp_path / "cartpole"
+    out.with_suffix(".keras").write_bytes(b"altes Modell")
+    out.with_suffix(".json").write_text("{}")
+    real_train = dqn.train
+
+    def interrupted_train(config, **kwargs):
+        result = real_train(dqn.DQNConfig(total_steps=200, learning_starts=100, batch_size=32, eval_every=0), **kwargs)
+        result.interrupted = True
+        return result
+
+    monkeypatch.setattr(dqn, "train", interrupted_train)
+    assert train_agent.main(["CartPole-v1", "--out", str(out)]) == 1
+    assert out.with_suffix(".keras").read_bytes() == b"altes Modell" and out.with_suffix(".json").read_text() == "{}"
+    with pytest.raises(SystemExit):
+        train_agent.main(["CartPole-v1", "--out", str(out), "--eval-episodes", "0"])
+    assert out.with_suffix(".keras").read_bytes() == b"altes Modell"
