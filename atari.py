@@ -6,7 +6,7 @@ Lektion 6, `train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU),
 
 Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 - `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
-  (gegen das Flackern der Atari-Grafik), bis zu 30 zufällige No-op-Starts;
+  (gegen das Flackern der Atari-Grafik), am Spielanfang 1 bis 30 zufällige NOOP-Bilder (vor dem Frame-Skip, also Bilder, nicht Agenten-Schritte);
 - `FeuerNachStart` (hier): drückt FIRE nach dem Start und nach jedem verlorenen Leben, damit der
   Ball kommt, und meldet `info["life_lost"]`;
 - `FrameStackObservation`: die letzten 4 Bilder als Zustand (4, 84, 84) uint8.

@@ -47,3 +47,16 @@ def test_readme_shows_the_current_benchmark_table():
     readme = (kurs.ROOT / "README.md").read_text(encoding="utf-8")
     assert tabelle.readme_with_table(readme) == readme, (
         "Die Benchmark-Tabelle im README ist veraltet: python3 bench/tabelle.py --schreiben")
+
+
+def test_guide_quotes_the_lessons_constants():
+    """Der Leitfaden nennt dieselben Konstanten wie die Lektionen (z. B. τ des weichen Nachziehens)."""
+    import re
+
+    lesson_4 = (kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8")
+    soft_tau = re.search(r"SOFT_TAU = ([0-9.]+)", lesson_4).group(1)
+    assert f"τ = {soft_tau.replace('.', ',')}" in GUIDE
+    plan_end = re.findall(r"^\| (\d\d:\d\d) \| [^|]+ \| (\d+) min \|", GUIDE, flags=re.M)[-1]
+    hours, minutes = map(int, plan_end[0].split(":"))
+    end = hours * 60 + minutes + int(plan_end[1])
+    assert f"9 bis {end // 60}:{end % 60:02d} Uhr" in GUIDE, "Der Tagesplan endet später, als der Leitfaden ankündigt"
