@@ -192,11 +192,17 @@ def default_memory_size(available_bytes=None, share=0.4, most=1_000_000, least=1
 # --------------------------------------------------------------------------------------
 # Handeln und Bewerten
 # --------------------------------------------------------------------------------------
-def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=27_000, progress=False):
+# Das Nature-Paper brach ein Bewertungsspiel nach 5 Minuten ab: 18 000 Bilder = 4 500 Agenten-Schritte
+NATURE_EVAL_STEPS = 18_000 // 4
+
+
+def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=NATURE_EVAL_STEPS, progress=False):
     """Spielt volle Spiele (5 Leben) ε-gierig, alle gleichzeitig (eine Netz-Abfrage pro Schritt für alle).
 
-    Das Bewertungsprotokoll des Nature-Papers: bis zu 30 zufällige No-op-Starts (in `make_env`),
-    ε = 0,05, Punkte des ganzen Spiels. Gibt die Punktzahlen als Array zurück.
+    Bewertung wie im Nature-Paper: ε = 0,05, jedes Spiel höchstens 5 Minuten (18 000 Bilder), zufällige
+    NOOPs am Anfang, Punkte des ganzen Spiels. Zwei Unterschiede: Unser Wrapper drückt FIRE nach dem Start
+    und nach jedem verlorenen Leben (im Paper musste der Agent das selbst tun), und die NOOPs sind 1–30
+    Bilder (`AtariPreprocessing`) statt bis zu 30 Agenten-Aktionen. Gibt die Punktzahlen als Array zurück.
     """
     import gymnasium as gym
     from tqdm.auto import tqdm

@@ -182,17 +182,46 @@ install_notebook_finder()
 # --------------------------------------------------------------------------------------
 # Übungen: ein kleiner Prüf-Helfer für alle Lektionen
 # --------------------------------------------------------------------------------------
-class UebungNichtGeloest(Exception):
+class _ExerciseFeedback(Exception):
+    """Rückmeldung einer Prüfzelle: Jupyter zeigt nur den deutschen Text, keinen Traceback aus kurs.py."""
+
+    def _render_traceback_(self):  # IPython ruft das statt des Tracebacks auf
+        return str(self).splitlines()
+
+
+class UebungNichtGeloest(_ExerciseFeedback):
     """Die Übungsfunktion ist noch ein Platzhalter (NotImplementedError)."""
 
 
-class UebungFalsch(AssertionError):
+class UebungFalsch(_ExerciseFeedback, AssertionError):
     """Die Übungsfunktion liefert ein falsches Ergebnis."""
 
 
-def todo(what="diese Funktion"):
-    """Platzhalter in den Übungsversionen: bricht mit einer deutschen Meldung ab."""
-    raise NotImplementedError(f"Hier fehlt noch deine Lösung für {what}.")
+_HINTS = {}  # Funktionsname -> Tipp der letzten Prüfung; `tipp(name)` zeigt ihn auf Wunsch
+
+
+def tipp(name):
+    """Zeigt den Tipp zu einer Übung, z. B. kurs.tipp("bellman_target"). Die Prüfzelle verrät ihn nicht von selbst."""
+    name = getattr(name, "__name__", name)
+    if name not in _HINTS:
+        known = ", ".join(sorted(_HINTS)) or "noch keine (führe zuerst eine Prüfzelle aus)"
+        print(f"Zu »{name}« habe ich keinen Tipp. Tipps gibt es zu: {known}.")
+        return
+    print(f"💡 Tipp zu `{name}`: {_HINTS[name]}")
+
+
+def _your_lines(error):
+    """Die Zeilen aus dem Code der Lernenden, an denen der Fehler entstand (ohne Workshop- und Bibliothekscode)."""
+    import traceback
+
+    ours = {str(ROOT / name) for name in ("kurs.py", "dqn.py", "checks.py", "atari.py")}
+    lines = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename in ours or "site-packages" in frame.filename or frame.filename.startswith("<frozen"):
+            continue
+        code = (frame.line or "").strip()
+        lines.append(f"   in `{frame.name}`, Zeile {frame.lineno}: {code}")
+    return lines[-3:]
 
 
 def _close(actual, expected, tolerance):
@@ -226,9 +255,13 @@ def _describe_call(function, args, kwargs):
 def check_function(function, cases, hint="", tolerance=1e-6):
     """Prüft eine Übungsfunktion an Fällen `(args, erwartet)` oder `(args, kwargs, erwartet)`.
 
-    Gibt bei Erfolg eine Zeile aus; sonst UebungNichtGeloest oder UebungFalsch mit deutscher Erklärung.
+    Gibt bei Erfolg eine Zeile aus; sonst UebungNichtGeloest oder UebungFalsch mit deutscher Erklärung
+    (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `kurs.tipp(name)`.
     """
     name = getattr(function, "__name__", "deine Funktion")
+    if hint:
+        _HINTS[name] = hint
+    ask = f"\nEinen Tipp bekommst du mit `kurs.tipp(\"{name}\")`." if hint else ""
     for case in cases:
         args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])
         args = args if isinstance(args, tuple) else (args,)
@@ -238,15 +271,19 @@ def check_function(function, cases, hint="", tolerance=1e-6):
         except NotImplementedError:
             raise UebungNichtGeloest(
                 f"✋ Die Übung `{name}` ist noch nicht gelöst: ersetze die Zeile mit "
-                f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus."
-                + (f"\nTipp: {hint}" if hint else "")
+                f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus." + ask
             ) from None
-        except Exception as error:  # Fehler der Lernenden verständlich weiterreichen
-            raise UebungFalsch(
-                f"❌ `{call}` bricht mit {type(error).__name__} ab: {error}" + (f"\nTipp: {hint}" if hint else "")
-            ) from error
-        if not _close(actual, expected, tolerance):
-            raise UebungFalsch(
-                f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}." + (f"\nTipp: {hint}" if hint else "")
-            )
+        except Exception as error:  # Fehler der Lernenden verständlich weiterreichen, ohne Keras-Innereien
+            first_line = (str(error).strip().splitlines() or [""])[0][:300]
+            raise UebungFalsch("\n".join([f"❌ `{call}` bricht mit {type(error).__name__} ab: {first_line}",
+                                           *_your_lines(error)]) + ask) from None
+        try:
+            same = _close(actual, expected, tolerance)
+        except Exception:  # z. B. ein Text, wo eine Zahl hingehört: kein NumPy-Fehler, sondern eine Erklärung
+            same = False
+        if not same:
+            kind = ""
+            if not isinstance(actual, (int, float, list, tuple, dict)) and type(actual).__module__ == "builtins":
+                kind = f" (ein {type(actual).__name__}; erwartet war etwas wie {type(expected).__name__})"
+            raise UebungFalsch(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
     print(f"✅ Richtig! `{name}` besteht alle {len(cases)} Prüfungen.")

@@ -44,9 +44,10 @@ def export(checkpoint_dir, out, episodes, seed):
         "runs": state.history,
         "training_evaluations": state.evaluations,
         "evaluation": {
-            "protocol": (f"Nature-Protokoll: volles Spiel (5 Leben), bis zu 30 zufällige No-op-Starts, ε = 0,05, "
-                         f"{episodes} Spiele, Seeds ab {seed}; FIRE nach Start und nach jedem verlorenen Leben "
-                         "(Wrapper FeuerNachStart)"),
+            "protocol": (f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
+                         f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
+                         "Leben automatisch (Wrapper FeuerNachStart), 1–30 NOOP-Bilder am Anfang statt bis zu 30 "
+                         "NOOP-Aktionen"),
             "episodes": len(scores),
             "mean": round(float(scores.mean()), 2),
             "std": round(float(scores.std()), 2),

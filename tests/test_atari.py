@@ -178,7 +178,7 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     provenance = json.loads(out.with_suffix(".json").read_text())
     assert provenance["agent_steps"] == 100 and provenance["evaluation"]["episodes"] == 2
-    assert "Nature-Protokoll" in provenance["evaluation"]["protocol"]
+    assert "höchstens 5 Minuten (18 000 Bilder)" in provenance["evaluation"]["protocol"]
     q_model, _ = atari.load_agent(out.with_suffix(".keras"))
     assert q_model.count_params() == 1_686_180
 

@@ -26,8 +26,15 @@ def test_check_function_right_wrong_and_stub(capsys):
     def wrong(x):
         return x + x
 
-    with pytest.raises(kurs.UebungFalsch, match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\nTipp: mal"):
+    with pytest.raises(kurs.UebungFalsch, match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\n"
+                                                r"Einen Tipp bekommst du mit `kurs.tipp\(\"wrong\"\)`") as failed:
         kurs.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
+    assert "mal sich selbst" not in str(failed.value), "der Tipp kommt nur auf Wunsch"
+    rendered = "\n".join(failed.value._render_traceback_())
+    assert "Traceback" not in rendered and "kurs.py" not in rendered and rendered.startswith("❌")
+    capsys.readouterr()
+    kurs.tipp("wrong")
+    assert "mal sich selbst" in capsys.readouterr().out
 
     def stub(x):
         raise NotImplementedError("Hier fehlt noch deine Lösung")
@@ -93,3 +100,22 @@ def test_write_json_atomic_round_trip_without_leftovers(tmp_path):
     assert json.loads(path.read_text(encoding="utf-8")) == {"ertrag": 500.0, "name": "Stab über"}
     assert "Stab über" in path.read_text(encoding="utf-8")  # Umlaute bleiben lesbar
     assert [p.name for p in path.parent.iterdir()] == ["ergebnis.json"]
+
+
+def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
+    def crashes(x):
+        values = [1, 2]
+        return values[x]
+
+    with pytest.raises(kurs.UebungFalsch) as failed:
+        kurs.check_function(crashes, [((5,), 1)])
+    text = "\n".join(failed.value._render_traceback_())
+    assert "IndexError" in text and "return values[x]" in text, text  # die eigene Zeile der Lernenden
+    assert "Traceback" not in text and "kurs.py" not in text
+    assert failed.value.__cause__ is None
+
+    def gives_text(x):
+        return "0.5"
+
+    with pytest.raises(kurs.UebungFalsch, match=r"ergibt aber '0.5' \(ein str"):
+        kurs.check_function(gives_text, [((1,), 0.5)])
