@@ -162,6 +162,8 @@ class AtariConfig:
             problems.append(f"`gamma` muss zwischen 0 und 1 liegen, ist {self.gamma}.")
         if not self.learning_rate > 0:
             problems.append(f"`learning_rate` muss positiv sein, ist {self.learning_rate}.")
+        if not self.huber_delta > 0:
+            problems.append(f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts.")
         for name in ("epsilon_start", "epsilon_end"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
@@ -425,12 +427,75 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     aufhören (für lange Läufe in Etappen). `report_every`: alle N Schritte eine Zeile Stand (für Logdateien). Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste
     Aufruf mit demselben Ordner macht dort weiter. Gibt (q_model, state) zurück.
     """
+    if checkpoint_dir is None:
+        return _train(config, None, seed, resume, max_seconds, progress, live_plot, logger, models, report_every)
+    refuse_foreign_folder(checkpoint_dir)  # vor dem Training, nicht erst beim ersten Checkpoint
+    with CheckpointLock(checkpoint_dir):
+        return _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models,
+                      report_every)
+
+
+class CheckpointLock:
+    """Sperrdatei `<ordner>.lock` mit der Prozessnummer: Zwei Trainings in einem Checkpoint-Ordner überschrieben
+    sich gegenseitig, und eines verlor seinen Lauf. Die Sperre eines beendeten Prozesses wird übernommen."""
+
+    def __init__(self, directory):
+        directory = Path(directory)
+        self.path = directory.with_name(directory.name + ".lock")
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            try:
+                handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                owner = self._owner()
+                if owner is not None and _process_alive(owner):
+                    raise RuntimeError(
+                        f"In {self.path.with_suffix('')} trainiert schon ein anderer Prozess (Nummer {owner}). Zwei "
+                        "Trainings in einem Checkpoint-Ordner würden sich gegenseitig überschreiben. Warte, bis es "
+                        "fertig ist, beende es (Strg+C, es schreibt dann seinen Checkpoint), oder nimm einen anderen "
+                        "Ordner.") from None
+                self.path.unlink(missing_ok=True)  # die Sperre eines beendeten Prozesses
+                continue
+            with os.fdopen(handle, "w") as f:
+                f.write(str(os.getpid()))
+            return self
+
+    def _owner(self):
+        try:
+            return int(self.path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def __exit__(self, *exc):
+        if self._owner() == os.getpid():
+            self.path.unlink(missing_ok=True)
+        return False
+
+
+def _process_alive(pid):
+    try:
+        import psutil
+
+        return psutil.pid_exists(pid)
+    except ImportError:
+        if os.name == "nt":
+            return True  # im Zweifel gesperrt lassen; unter Windows hieße os.kill(pid, 0) „beenden“
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every):
     import keras
     from tqdm.auto import tqdm
 
     config = config or AtariConfig()
-    if checkpoint_dir is not None:
-        refuse_foreign_folder(checkpoint_dir)  # vor dem Training, nicht erst beim ersten Checkpoint
     memory, target_weights = None, None
     if checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir):
         train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)

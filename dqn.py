@@ -82,6 +82,8 @@ class DQNConfig:
         for name in ("epsilon_start", "epsilon_end"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
+        if not self.huber_delta > 0:
+            problems.append(f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts.")
         if int(self.epsilon_decay_steps) < 1:
             problems.append(f"`epsilon_decay_steps` muss mindestens 1 sein, ist {self.epsilon_decay_steps}.")
         if not 0.0 < self.tau <= 1.0:

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Ein Befehl für alles rund um den Workshop (nur Standardbibliothek; der Workshop braucht Python 3.11 bis 3.13).
 
-    python3 workshop.py start            Umgebung einrichten und JupyterLab auf notebooks/ öffnen
+    python3 workshop.py start            Umgebung einrichten und JupyterLab mit den Übungsversionen (uebungen/) öffnen
+    python3 workshop.py start --loesungen  dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
     python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
-    python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben
+    python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben (geänderte vorher sichern)
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
     python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
     python3 workshop.py colab            Colab-Knöpfe und erste Zelle aller Lektionen auf GITHUB_REPO abgleichen
@@ -109,7 +110,11 @@ def run_in_venv(args, venv_dir=VENV, **kwargs):
 
 def cmd_start(options):
     ensure_environment()
-    args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", "--ServerApp.default_url=/lab/tree/notebooks"]
+    folder = "notebooks"
+    if not options.loesungen:  # Teilnehmende bekommen die Übungsversionen; fehlende werden erzeugt, keine überschrieben
+        generate_exercises(only_missing=True)
+        folder = EXERCISE_DIR.name
+    args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", f"--ServerApp.default_url=/lab/tree/{folder}"]
     if options.server:
         args += ["--no-browser", "--ip=0.0.0.0", f"--port={options.port}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -263,21 +268,56 @@ def exercise_notebook(notebook):
     return notebook
 
 
-def generate_exercises(target=EXERCISE_DIR):
-    target.mkdir(exist_ok=True)
-    written = []
+def _sources_hash(notebook):
+    """Fingerabdruck der Zellinhalte (ohne Ausgaben): Hat jemand seit dem Erzeugen etwas geändert?"""
+    text = json.dumps([_cell_source(cell) for cell in notebook["cells"]], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def generate_exercises(target=EXERCISE_DIR, only_missing=False):
+    """Schreibt die Übungsversionen nach `target`. Gibt (geschrieben, gesichert) zurück.
+
+    Nichts geht verloren: Eine vorhandene Datei, in der du seit dem Erzeugen etwas geändert hast, wird
+    vorher nach `target/sicherung/` kopiert. `only_missing`: nur fehlende Dateien schreiben (für `start`).
+    """
+    import shutil
+    import time
+
+    target.mkdir(parents=True, exist_ok=True)
+    written, backed_up = [], []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
         out = target / path.name
-        write_notebook(out, exercise_notebook(notebook))
+        if out.exists() and only_missing:
+            continue
+        notebook = exercise_notebook(json.loads(path.read_text(encoding="utf-8")))
+        notebook.setdefault("metadata", {})["workshop"] = {"erzeugt": _sources_hash(notebook)}
+        if out.exists():
+            try:
+                existing = json.loads(out.read_text(encoding="utf-8"))
+                untouched = existing.get("metadata", {}).get("workshop", {}).get("erzeugt") == _sources_hash(existing)
+            except (ValueError, KeyError, TypeError):
+                untouched = False
+            if not untouched:
+                backup = target / "sicherung" / f"{out.stem}-{time.strftime('%Y%m%d-%H%M%S')}{out.suffix}"
+                backup.parent.mkdir(exist_ok=True)
+                shutil.copy2(out, backup)
+                backed_up.append(backup)
+        write_notebook(out, notebook)
         written.append(out)
-    return written
+    return written, backed_up
 
 
 def cmd_exercises(options):
-    for out in generate_exercises(Path(options.target).resolve()):
-        print(f"geschrieben: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    written, backed_up = generate_exercises(Path(options.target).resolve())
+    for out in written:
+        print(f"geschrieben: {_shown(out)}")
+    for backup in backed_up:
+        print(f"Deine Änderungen an {backup.name.rsplit('-', 2)[0]}.ipynb sind gesichert: {_shown(backup)}")
     return 0
+
+
+def _shown(path):
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def strip_outputs(path):
@@ -306,7 +346,9 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")
     start.add_argument("--server", action="store_true", help="ohne Browser, auf allen Netzwerkadressen")
-    start.add_argument("--port", type=int, default=8888)
+    start.add_argument("--port", type=int, default=8888, help="Port des Jupyter-Servers (Standard 8888)")
+    start.add_argument("--loesungen", action="store_true",
+                       help="die Lektionen mit Lösungen öffnen (notebooks/, für die Kursleitung) statt der Übungsversionen")
     start.set_defaults(func=cmd_start)
     test = sub.add_parser("test", help="einrichten und alle Tests ausführen")
     test.add_argument("pytest_args", nargs="*", help="weitere Argumente gehen unverändert an pytest (z. B. -k ringbuffer)")

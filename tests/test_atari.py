@@ -212,3 +212,18 @@ def test_checkpoint_without_state_is_not_restarted_from_zero(tmp_path):
     with pytest.raises(ValueError, match="unvollständig: state.json fehlt"):
         atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_second_training_in_the_same_folder_is_refused(tmp_path):
+    """#18/3: zwei Trainings in einem Checkpoint-Ordner; eines starb mit FileNotFoundError und verlor seinen Lauf."""
+    import os
+
+    folder = tmp_path / "ckpt"
+    lock = tmp_path / "ckpt.lock"
+    lock.write_text(str(os.getppid()))  # ein lebender Prozess hält die Sperre
+    with pytest.raises(RuntimeError, match="trainiert schon ein anderer Prozess"):
+        atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    assert lock.read_text() == str(os.getppid()) and not folder.exists()
+    lock.write_text("999999999")  # Sperre eines beendeten Prozesses: wird übernommen und am Ende freigegeben
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    assert atari.has_checkpoint(folder) and not lock.exists()

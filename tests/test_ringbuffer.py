@@ -119,3 +119,29 @@ def test_frame_mode_bytes_per_transition():
     memory = Ringbuffer.FrameReplayMemory(capacity=1000, frame_shape=(84, 84), history_length=4)
     # 84*84 Bild + int32 Aktion + float32 Belohnung + 3 bool-Flags
     assert memory.bytes_per_transition() == 84 * 84 + 4 + 4 + 3
+
+
+@pytest.mark.parametrize("reward, error, text", [(float("nan"), ValueError, "NaN"), (float("inf"), ValueError, "NaN oder ∞"),
+                                                 (None, TypeError, "muss eine Zahl sein"), ("1", None, None)])
+def test_bad_reward_is_refused_before_it_reaches_the_network(reward, error, text):
+    """#18/6: ein NaN im Speicher machte in wenigen Lernschritten alle Gewichte zu NaN, ohne Warnung."""
+    memory = Ringbuffer.ReplayMemory(10, (2,), np.float32)
+    if error is None:
+        memory.add(np.zeros(2), 0, reward, np.zeros(2), False)  # "1" lässt sich als Zahl lesen
+        assert memory.rewards[0] == 1.0
+        return
+    with pytest.raises(error, match=text):
+        memory.add(np.zeros(2), 0, reward, np.zeros(2), False)
+    assert len(memory) == 0
+    frames = Ringbuffer.FrameReplayMemory(10, (2, 2), 2)
+    with pytest.raises(error, match=text):
+        frames.add(np.zeros((2, 2, 2), np.uint8), 0, reward, np.zeros((2, 2, 2), np.uint8), False)
+
+
+def test_huber_delta_must_be_positive():
+    import atari
+    import dqn
+
+    for make in (lambda: dqn.DQNConfig(huber_delta=0.0), lambda: atari.AtariConfig(huber_delta=-1.0)):
+        with pytest.raises(ValueError, match="huber_delta` muss positiv sein"):
+            make()

@@ -162,3 +162,43 @@ def test_unsupported_python_is_refused_in_german_before_anything_is_created(vers
 def test_supported_python_passes():
     for version in workshop.SUPPORTED_PYTHONS:
         assert workshop.unsupported_python_message((*version, 0)) is None
+
+
+def test_regenerating_exercises_never_loses_a_learners_edit(tmp_path, capsys):
+    """#17/#18-7: `workshop.py uebungen` ein zweites Mal überschrieb die Änderungen der Lernenden."""
+    target = tmp_path / "uebungen"
+    written, backed_up = workshop.generate_exercises(target)
+    assert written and not backed_up
+    lesson = target / "03_DQN_CartPole.ipynb"
+    untouched = target / "01_Gymnasium_kennenlernen.ipynb"
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if "NotImplementedError" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace(workshop.STUB_LINE, "return 42  # meine Lösung")
+    lesson.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    mine = lesson.read_text(encoding="utf-8")
+
+    assert workshop.main(["uebungen", "--target", str(target)]) == 0
+    out = capsys.readouterr().out
+    backups = list((target / "sicherung").glob("03_DQN_CartPole-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == mine
+    assert "sind gesichert" in out and "03_DQN_CartPole" in out
+    assert not list((target / "sicherung").glob("01_*")), "unveränderte Dateien brauchen keine Sicherung"
+    assert "meine Lösung" not in lesson.read_text(encoding="utf-8") and untouched.exists()
+
+    lesson.write_text(mine, encoding="utf-8")
+    written, _ = workshop.generate_exercises(target, only_missing=True)  # was `start` tut
+    assert written == [] and lesson.read_text(encoding="utf-8") == mine
+
+
+def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(workshop, "ensure_environment", lambda *a, **k: None)
+    monkeypatch.setattr(workshop, "EXERCISE_DIR", tmp_path / "uebungen")
+    monkeypatch.setattr(workshop, "generate_exercises",
+                        lambda target=None, only_missing=False: calls.append(only_missing) or ([], []))
+    monkeypatch.setattr(workshop, "run_in_venv", lambda args, **k: calls.append(args) or 0)
+    workshop.main(["start"])
+    assert calls[0] is True and "--ServerApp.default_url=/lab/tree/uebungen" in calls[1]
+    calls.clear()
+    workshop.main(["start", "--loesungen"])
+    assert "--ServerApp.default_url=/lab/tree/notebooks" in calls[0]
