@@ -283,24 +283,63 @@ class TrainState:
 
 def save_checkpoint(directory, train_model, target_model, memory, state):
     """Schreibt den Checkpoint atomar: erst in <ordner>.tmp, dann umbenennen. Ein Abbruch mitten im
-    Schreiben lässt den vorigen Checkpoint unversehrt."""
+    Schreiben lässt den vorigen Checkpoint unversehrt; ein weiteres Strg+C wartet, bis er fertig ist."""
     directory = Path(directory)
     refuse_foreign_folder(directory)
     tmp, old = directory.with_name(directory.name + ".tmp"), directory.with_name(directory.name + ".alt")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
-    np.savez(tmp / "target.npz", *target_model.get_weights())
-    (tmp / "replay").mkdir()
-    for name in REPLAY_ARRAYS:
-        np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[:memory.slots_used])
-    kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
-    kurs.write_json_atomic(tmp / "state.json", asdict(state))
-    if directory.exists():
+    with _finish_before_interrupt():
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            tmp.mkdir(parents=True)
+            train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
+            np.savez(tmp / "target.npz", *target_model.get_weights())
+            (tmp / "replay").mkdir()
+            for name in REPLAY_ARRAYS:
+                np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[:memory.slots_used])
+            kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
+            kurs.write_json_atomic(tmp / "state.json", asdict(state))
+        except OSError as error:
+            shutil.rmtree(tmp, ignore_errors=True)  # keine halbe Kopie liegen lassen, die den Platz weiter belegt
+            raise OSError(f"Der Checkpoint ließ sich nicht nach {directory} schreiben ({error.strerror or error}). "
+                          f"Ist der Datenträger voll? Ein Checkpoint braucht etwa {_checkpoint_bytes(memory) / 1e9:.1f} GB. "
+                          "Der vorige Checkpoint ist unverändert; schaffe Platz und starte dann denselben Befehl "
+                          "erneut.") from None
+        if directory.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(directory, old)
+        os.replace(tmp, directory)
         shutil.rmtree(old, ignore_errors=True)
-        os.replace(directory, old)
-    os.replace(tmp, directory)
-    shutil.rmtree(old, ignore_errors=True)
+
+
+def _checkpoint_bytes(memory):
+    return sum(getattr(memory, name)[:memory.slots_used].nbytes for name in REPLAY_ARRAYS) + 30e6
+
+
+class _finish_before_interrupt:
+    """Strg+C während eines Checkpoints bricht ihn nicht ab: erst fertig schreiben, dann unterbrechen."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.interrupted, self.previous = False, None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._remember)
+        return self
+
+    def _remember(self, signum, frame):
+        if not self.interrupted:
+            print("Der Checkpoint wird noch geschrieben, gleich geht es weiter …", flush=True)
+        self.interrupted = True
+
+    def __exit__(self, exc_type, exc, traceback):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.interrupted and exc_type is None:
+            raise KeyboardInterrupt
+        return False
 
 
 CHECKPOINT_FILES = {"model.keras", "target.npz", "replay", "state.json"}
@@ -528,11 +567,18 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     bar = tqdm(total=config.total_steps, initial=state.steps, unit="Schritt", disable=not progress,
                mininterval=1.0, smoothing=0.05)
 
-    def checkpoint():
+    def checkpoint(final=False):
         state.rng_state = rng.bit_generator.state
         state.memory_rng_state = memory.rng.bit_generator.state
-        if checkpoint_dir is not None:
+        if checkpoint_dir is None:
+            return
+        if final:
+            print(f"Schreibe den Checkpoint nach {checkpoint_dir} (bei vollem Speicher einige Sekunden) …", flush=True)
+        try:
             save_checkpoint(checkpoint_dir, train_model, target_model, memory, state)
+        except KeyboardInterrupt:
+            if not final:  # erst nach dem fertigen Checkpoint: das Training endet wie bei jedem Strg+C
+                raise
 
     def close_run():
         state.train_seconds += time.perf_counter() - train_clock
@@ -596,7 +642,7 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 break
     except KeyboardInterrupt:
         close_run()
-        checkpoint()
+        checkpoint(final=True)
         print(f"Training nach {state.steps} Schritten unterbrochen. Nichts ist verloren"
               + (f": der Checkpoint liegt in {checkpoint_dir}; derselbe Aufruf macht dort weiter." if checkpoint_dir
                  else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."))
@@ -604,7 +650,7 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     finally:
         dqn.close_outputs(bar, env, live_plot, logger)
     close_run()
-    checkpoint()
+    checkpoint(final=True)
     return q_model, state
 
 

@@ -227,3 +227,44 @@ def test_second_training_in_the_same_folder_is_refused(tmp_path):
     lock.write_text("999999999")  # Sperre eines beendeten Prozesses: wird übernommen und am Ende freigegeben
     atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
     assert atari.has_checkpoint(folder) and not lock.exists()
+
+
+def test_ctrl_c_during_the_checkpoint_waits_until_it_is_written(tmp_path, monkeypatch):
+    """#18/4: ein zweites Strg+C während des Speicherns verlor den Lauf und ließ einen .tmp-Ordner liegen."""
+    import os
+    import signal
+
+    folder = tmp_path / "ckpt"
+    real_save = np.save
+    fired = []
+
+    def save_and_press_ctrl_c(*args, **kwargs):
+        if not fired:
+            fired.append(True)
+            os.kill(os.getpid(), signal.SIGINT)  # Strg+C mitten im Schreiben des letzten Checkpoints
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(atari.np, "save", save_and_press_ctrl_c)
+    _, state = atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    assert fired and state.steps == 120
+    *_, saved = atari.load_checkpoint(folder, with_memory=False)
+    assert saved.steps == 120
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"], "kein .tmp, kein .alt, keine Sperre übrig"
+
+
+def test_full_disk_leaves_no_litter_and_the_old_checkpoint(tmp_path, monkeypatch):
+    """#18/5: ein voller Datenträger ließ .tmp liegen (hielt ihn voll) und meldete ein rohes OSError."""
+    import errno
+
+    folder = tmp_path / "ckpt"
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atari.np, "save", disk_full)
+    with pytest.raises(OSError, match="Ist der Datenträger voll\\?.*vorige Checkpoint ist unverändert"):
+        atari.train(atari.AtariConfig(**{**TINY, "total_steps": 160}), checkpoint_dir=folder, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+    *_, saved = atari.load_checkpoint(folder, with_memory=False)
+    assert saved.steps == 120
