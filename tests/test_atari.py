@@ -181,6 +181,17 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     assert "höchstens 5 Minuten (18 000 Bilder)" in provenance["evaluation"]["protocol"]
     q_model, _ = atari.load_agent(out.with_suffix(".keras"))
     assert q_model.count_params() == 1_686_180
+    # ohne Checkpoint beim Export weitermachen (train_breakout.py --from-model): Gewichte und Stand übernehmen
+    fresh = tmp_path / "neu"
+    with pytest.raises(FileExistsError):
+        atari.checkpoint_from_model(out.with_suffix(".keras"), folder)
+    state = atari.checkpoint_from_model(out.with_suffix(".keras"), fresh)
+    assert state.steps == 100 and not (fresh / "replay").exists()
+    loaded, *_, memory, _ = atari.load_checkpoint(fresh)
+    assert memory is None
+    np.testing.assert_allclose(loaded.get_weights()[0], q_model.get_weights()[0])
+    _, resumed = atari.train(atari.AtariConfig(**{**TINY, "total_steps": 150}), checkpoint_dir=fresh, progress=False)
+    assert resumed.steps == 150 and len(resumed.history) == 2
 
 
 def test_shipped_agent_has_provenance_and_plays():
