@@ -18,7 +18,7 @@ import os
 import platform
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -574,17 +574,22 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             return
         if final:
             print(f"Schreibe den Checkpoint nach {checkpoint_dir} (bei vollem Speicher einige Sekunden) …", flush=True)
+        # ein Zwischen-Checkpoint nennt den laufenden Lauf schon in der Herkunft (bis hierher), sonst fehlte er
+        # nach einem Absturz; der letzte Checkpoint hat ihn schon über close_run()
+        saved = state if final else replace(state, history=[*state.history, run_entry()])
         try:
-            save_checkpoint(checkpoint_dir, train_model, target_model, memory, state)
+            save_checkpoint(checkpoint_dir, train_model, target_model, memory, saved)
         except KeyboardInterrupt:
             if not final:  # erst nach dem fertigen Checkpoint: das Training endet wie bei jedem Strg+C
                 raise
 
+    def run_entry():
+        return dict(from_step=run_start_step, to_step=state.steps, seconds=round(time.perf_counter() - run_clock, 1),
+                    machine=machine_description(), keras_backend=state.keras_backend)
+
     def close_run():
         state.train_seconds += time.perf_counter() - train_clock
-        state.history.append(dict(from_step=run_start_step, to_step=state.steps,
-                                  seconds=round(time.perf_counter() - run_clock, 1),
-                                  machine=machine_description(), keras_backend=state.keras_backend))
+        state.history.append(run_entry())
 
     try:
         while state.steps < config.total_steps:

@@ -279,3 +279,15 @@ def test_full_disk_leaves_no_litter_and_the_old_checkpoint(tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
     *_, saved = atari.load_checkpoint(folder, with_memory=False)
     assert saved.steps == 120
+
+
+def test_periodic_checkpoint_names_the_running_run_in_its_history(tmp_path, monkeypatch):
+    """Ein Zwischen-Checkpoint (z. B. nach einem Absturz der einzige) nennt den laufenden Lauf in der Herkunft."""
+    saved = []
+    real_save = atari.save_checkpoint
+    monkeypatch.setattr(atari, "save_checkpoint",
+                        lambda directory, a, b, c, state: saved.append(list(state.history)) or real_save(directory, a, b, c, state))
+    _, state = atari.train(atari.AtariConfig(**{**TINY, "checkpoint_every": 50}), checkpoint_dir=tmp_path / "c",
+                           seed=0, progress=False)
+    assert [run["to_step"] for run in saved[0]] == [50] and [run["to_step"] for run in saved[1]] == [100]
+    assert [run["to_step"] for run in saved[-1]] == [120] == [run["to_step"] for run in state.history]
