@@ -286,4 +286,4 @@ def check_function(function, cases, hint="", tolerance=1e-6):
             if not isinstance(actual, (int, float, list, tuple, dict)) and type(actual).__module__ == "builtins":
                 kind = f" (ein {type(actual).__name__}; erwartet war etwas wie {type(expected).__name__})"
             raise UebungFalsch(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
-    print(f"✅ Richtig! `{name}` besteht alle {len(cases)} Prüfungen.")
+    print(f"✅ Richtig! `{name}` besteht " + ("die Prüfung." if len(cases) == 1 else f"alle {len(cases)} Prüfungen."))
