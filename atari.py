@@ -13,6 +13,7 @@ Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 Belohnungen werden zum Lernen auf −1, 0, +1 gestutzt, ein verlorenes Leben gilt beim Lernen als
 Episodenende; gezählt und bewertet wird das volle Spiel mit 5 Leben und echten Punkten.
 """
+import contextlib
 import json
 import os
 import platform
@@ -466,10 +467,11 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     aufhören (für lange Läufe in Etappen). `report_every`: alle N Schritte eine Zeile Stand (für Logdateien). Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste
     Aufruf mit demselben Ordner macht dort weiter. Gibt (q_model, state) zurück.
     """
-    if checkpoint_dir is None:
-        return _train(config, None, seed, resume, max_seconds, progress, live_plot, logger, models, report_every)
-    refuse_foreign_folder(checkpoint_dir)  # vor dem Training, nicht erst beim ersten Checkpoint
-    with CheckpointLock(checkpoint_dir):
+    lock = contextlib.nullcontext()
+    if checkpoint_dir is not None:
+        refuse_foreign_folder(checkpoint_dir)  # vor dem Training, nicht erst beim ersten Checkpoint
+        lock = CheckpointLock(checkpoint_dir)
+    with lock:
         return _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models,
                       report_every)
 

@@ -2,6 +2,7 @@
 fertigen aus `dqn` auf identischen Kopien. Die Lektionen rufen sie in einer Zeile, z. B.
 `kurs.check_function(checks.same_learning_step(q_iteration), ...)`.
 """
+import keras
 import numpy as np
 
 import dqn
@@ -23,8 +24,6 @@ def _same_weights(first, second):
 
 def same_learning_step(q_iteration):
     """Eine Prüffunktion (seed, double_dqn) -> True, wenn `q_iteration` das Netz genau wie `dqn.q_iteration` verändert."""
-    import keras
-
     def q_iteration_matches_reference(seed, double_dqn=False):
         config = dqn.DQNConfig(batch_size=32, gamma=0.9, double_dqn=double_dqn)
         models = []

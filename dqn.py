@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-import keras  # noqa: F401  (die Bausteine aus den Lektionen bauen damit ihre Netze)
+import keras
 import numpy as np
 
 import kurs  # noqa: F401  (macht `import Ringbuffer` möglich)
@@ -163,15 +163,11 @@ def build_q_model(obs_shape, n_actions, hidden_units=(64, 64), learning_rate=1e-
 
 def q_model_of(train_model):
     """Das Teilmodell obs -> Q-Werte eines Trainingsmodells (teilt die Gewichte)."""
-    import keras
-
     return keras.Model(train_model.inputs[0], train_model.get_layer("q_values").output, name="q")
 
 
 def clone_weights(q_model):
     """Eine zweite Kopie des Netzes (Target-Netz) mit denselben Gewichten."""
-    import keras
-
     target = keras.models.clone_model(q_model)
     target.set_weights(q_model.get_weights())
     return target
@@ -194,8 +190,6 @@ class NumpyQ:
     @classmethod
     def supports(cls, model):
         """True, wenn das Modell nur aus Dense-Schichten (relu/linear) und Flatten besteht."""
-        import keras
-
         for layer in model.layers:
             if isinstance(layer, keras.layers.Dense):
                 if layer.activation.__name__ not in ("relu", "linear"):
@@ -206,8 +200,6 @@ class NumpyQ:
 
     @classmethod
     def from_model(cls, model):
-        import keras
-
         dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
         return cls(model.get_weights(), [layer.activation.__name__ for layer in dense])
 
@@ -311,8 +303,6 @@ def save_model(train_model, path):
 
 def load_model(path):
     """Lädt ein gespeichertes DQN-Modell; gibt (train_model, q_model) zurück, mit deutschen Fehlermeldungen."""
-    import keras
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
@@ -383,8 +373,6 @@ def close_outputs(bar, env, live_plot=None, logger=None):
         logger.flush()
 
 
-
-
 class TrainRun:
     """Alles um die Trainingsschleife herum, was nicht DQN ist: Umgebung, Netze, Speicher, Zähler, Anzeigen, Bewertung.
 
@@ -394,7 +382,6 @@ class TrainRun:
     """
 
     def __init__(self, config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True):
-        import keras
         from tqdm.auto import tqdm
 
         self.config, self.seed, self.live_plot, self.logger = config, seed, live_plot, logger

@@ -82,8 +82,9 @@ def check_environment(modules=None, verbose=True):
     problems = []
     from workshop import unsupported_python_message
 
-    if unsupported_python_message():
-        problems.append(unsupported_python_message())
+    problem = unsupported_python_message()
+    if problem:
+        problems.append(problem)
     missing = missing_modules(modules)
     if missing:
         problems.append(

@@ -312,7 +312,7 @@ def cmd_exercises(options):
     for out in written:
         print(f"geschrieben: {_shown(out)}")
     for backup in backed_up:
-        print(f"Deine Änderungen an {backup.name.rsplit('-', 2)[0]}.ipynb sind gesichert: {_shown(backup)}")
+        print(f"Deine Änderungen sind gesichert: {_shown(backup)}")
     return 0
 
 
