@@ -2,14 +2,17 @@
 
 Lektion 6, `train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU), die Tests und
 `bench/breakout_bench.py` rufen genau diese Funktionen. Die Lernschritte sind die aus Lektion 3–5
-(`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder.
+(`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder. Die Bausteine,
+die Lernende in Lektion 6 schreiben (`push_frame`, `learning_signal`, `build_cnn`), stehen nur dort, in
+den `#@save`-Zellen; dieses Modul lädt sie beim Import (wie `dqn` die aus Lektion 3–5).
 
 Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 - `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
   (gegen das Flackern der Atari-Grafik), am Spielanfang 1 bis 30 zufällige NOOP-Bilder (vor dem Frame-Skip, also Bilder, nicht Agenten-Schritte);
 - `FeuerNachStart` (hier): drückt FIRE nach dem Start und nach jedem verlorenen Leben, damit der
   Ball kommt, und meldet `info["life_lost"]`;
-- `FrameStackObservation`: die letzten 4 Bilder als Zustand (4, 84, 84) uint8.
+- `FrameStack` (hier): die letzten 4 Bilder als Zustand (4, 84, 84) uint8, nachgeschoben mit `push_frame`
+  aus Lektion 6 (dieselben Stapel wie Gymnasiums `FrameStackObservation`).
 Belohnungen werden zum Lernen auf −1, 0, +1 gestutzt, ein verlorenes Leben gilt beim Lernen als
 Episodenende; gezählt und bewertet wird das volle Spiel mit 5 Leben und echten Punkten.
 """
@@ -22,6 +25,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+import keras
 import numpy as np
 
 import dqn
@@ -72,14 +76,42 @@ class FeuerNachStart(_wrapper_base()):
         return obs, reward, terminated, truncated, info
 
 
-def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY):
+class FrameStack(_wrapper_base()):
+    """Die letzten `history` Bilder als Zustand (history, 84, 84); am Anfang `history` Kopien des ersten Bildes.
+
+    Jeder Schritt schiebt mit `push_frame(stack, frame)` nach, der Funktion aus Lektion 6 (Übung 1).
+    """
+
+    def __init__(self, env, history=HISTORY, push_frame=None):
+        import gymnasium as gym
+
+        super().__init__(env)
+        self.history = history
+        self.push_frame = push_frame or globals()["push_frame"]
+        shape = (history, *env.observation_space.shape)
+        self.observation_space = gym.spaces.Box(0, 255, shape, np.uint8)
+        self.stack = None
+
+    def reset(self, **kwargs):
+        frame, info = self.env.reset(**kwargs)
+        self.stack = np.repeat(np.asarray(frame)[None], self.history, axis=0)
+        return self.stack, info
+
+    def step(self, action):
+        frame, reward, terminated, truncated, info = self.env.step(action)
+        self.stack = self.push_frame(self.stack, frame)
+        return self.stack, reward, terminated, truncated, info
+
+
+def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_frame=None):
     """Breakout wie im Nature-Paper: Beobachtung (4, 84, 84) uint8, Aktionen NOOP, FIRE, RIGHT, LEFT.
 
     ALE-Version 5 ohne »sticky actions« (repeat_action_probability=0) und ohne eigenen Frame-Skip,
     den übernimmt `AtariPreprocessing`. Ein Spiel endet nach 5 verlorenen Leben oder 108 000 Bildern.
+    `push_frame`: die Funktion, die den Bildstapel nachschiebt (ohne Angabe die aus Lektion 6).
     """
     import gymnasium as gym
-    from gymnasium.wrappers import AtariPreprocessing, FrameStackObservation
+    from gymnasium.wrappers import AtariPreprocessing
 
     try:
         import ale_py
@@ -92,39 +124,10 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY):
     env = AtariPreprocessing(env, noop_max=noop_max, frame_skip=4, screen_size=FRAME_SHAPE[0],
                              terminal_on_life_loss=False, grayscale_obs=True, scale_obs=False)
     env = FeuerNachStart(env)
-    env = FrameStackObservation(env, history)
+    env = FrameStack(env, history, push_frame)
     if seed is not None:
         env.action_space.seed(seed)
     return env
-
-
-# --------------------------------------------------------------------------------------
-# Das Nature-CNN
-# --------------------------------------------------------------------------------------
-def build_cnn(n_actions=4, learning_rate=1e-4, huber_delta=1.0, clipnorm=10.0, history=HISTORY):
-    """Das Netz des Nature-Papers, mit derselben Aktionsmaske wie in Lektion 3.
-
-    Eingabe: 4 Bilder 84×84 (uint8, 0–255) → durch 255 teilen → Kanäle nach hinten (84, 84, 4)
-    → Conv 32 Filter 8×8 Schritt 4 → Conv 64 4×4 Schritt 2 → Conv 64 3×3 Schritt 1 → Dense 512
-    → ein Q-Wert je Aktion. Gibt (train_model, q_model) zurück, wie `dqn.build_q_model`.
-    """
-    import keras
-    from keras import layers
-
-    obs = keras.Input((history, *FRAME_SHAPE), name="obs", dtype="uint8")
-    mask = keras.Input((int(n_actions),), name="action_mask")
-    x = layers.Rescaling(1.0 / 255, name="skalieren")(obs)
-    x = layers.Permute((2, 3, 1), name="kanaele_nach_hinten")(x)
-    x = layers.Conv2D(32, 8, strides=4, activation="relu", name="conv_1")(x)
-    x = layers.Conv2D(64, 4, strides=2, activation="relu", name="conv_2")(x)
-    x = layers.Conv2D(64, 3, strides=1, activation="relu", name="conv_3")(x)
-    x = layers.Flatten(name="flach")(x)
-    x = layers.Dense(512, activation="relu", name="dense")(x)
-    q_values = layers.Dense(int(n_actions), name="q_values")(x)
-    masked = layers.Multiply(name="masked_q")([q_values, mask])
-    train_model = keras.Model([obs, mask], masked, name="nature_dqn")
-    dqn.compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
-    return train_model, dqn.q_model_of(train_model)
 
 
 # --------------------------------------------------------------------------------------
@@ -471,9 +474,11 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     if checkpoint_dir is not None:
         refuse_foreign_folder(checkpoint_dir)  # vor dem Training, nicht erst beim ersten Checkpoint
         lock = CheckpointLock(checkpoint_dir)
+    # die Bausteine aus Lektion 6; `dqn.with_parts(atari.train, build_cnn=...)` setzt andere ein
+    parts = dict(build_cnn=build_cnn, push_frame=push_frame, learning_signal=learning_signal)
     with lock:
         return _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models,
-                      report_every)
+                      report_every, parts)
 
 
 class CheckpointLock:
@@ -532,7 +537,8 @@ def _process_alive(pid):
         return True
 
 
-def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every):
+def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every,
+           parts):
     import keras
     from tqdm.auto import tqdm
 
@@ -547,7 +553,8 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
               f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher).")
     else:
         keras.utils.set_random_seed(seed)
-        train_model, q_model = models or build_cnn(4, config.learning_rate, config.huber_delta, config.clipnorm)
+        train_model, q_model = models or parts["build_cnn"](4, config.learning_rate, config.huber_delta,
+                                                            config.clipnorm)
         state = TrainState(seed=seed)
     state.config = asdict(config)
     state.keras_backend = keras.backend.backend()
@@ -562,7 +569,7 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     if state.rng_state:
         rng.bit_generator.state = state.rng_state
 
-    env = make_env(seed=seed + state.steps)
+    env = make_env(seed=seed + state.steps, push_frame=parts["push_frame"])
     obs, info = env.reset(seed=seed + state.steps)
     score, run_start_step = 0.0, state.steps
     run_clock = train_clock = time.perf_counter()
@@ -609,8 +616,9 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             next_obs, reward, terminated, truncated, info = env.step(action)
             score += reward
             # 3. speichern: Belohnung gestutzt, verlorenes Leben = Ende für das Lernen, Bilder laufen weiter
-            memory.add(obs, action, np.sign(reward), next_obs, terminated or info["life_lost"],
-                       truncated, episode_over=terminated or truncated)
+            clipped_reward, learning_end = parts["learning_signal"](reward, terminated, info["life_lost"])
+            memory.add(obs, action, clipped_reward, next_obs, learning_end, truncated,
+                       episode_over=terminated or truncated)
             obs = next_obs
             if terminated or truncated:
                 state.scores.append(score)
@@ -700,3 +708,9 @@ def load_agent(path=None):
     info = path.with_suffix(".json")
     provenance = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
     return q_model, provenance
+
+
+# --------------------------------------------------------------------------------------
+# Die Bausteine aus Lektion 6: Bildstapel, Lernsignal, Nature-CNN (`#@save`-Zellen der Lektion)
+# --------------------------------------------------------------------------------------
+kurs.load_saved_cells(globals(), "06_Breakout_aus_Pixeln")

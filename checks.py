@@ -1,6 +1,6 @@
 """Prüfungen für Übungen, die mehr brauchen als ein paar Beispielwerte: Sie vergleichen deine Funktion mit der
 fertigen aus `dqn` auf identischen Kopien. Die Lektionen rufen sie in einer Zeile, z. B.
-`kurs.check_function(checks.same_learning_step(q_iteration), ...)`.
+`kurs.check_function(checks.same_learning_step(q_iteration), ...)`; `cnn_facts` sieht am Nature-CNN aus Lektion 6 nach.
 """
 import keras
 import numpy as np
@@ -53,3 +53,25 @@ def same_training(train):
 
     train_matches_reference.__name__ = getattr(train, "__name__", "train")
     return train_matches_reference
+
+
+def cnn_facts(build_cnn):
+    """Eine Prüffunktion () -> was die Prüfung am Nature-CNN nachsieht: Ausgabeformen, Parameter, Maske, Eingabe."""
+
+    def nature_cnn_facts():
+        keras.utils.set_random_seed(0)
+        train_model, q_model = build_cnn(4)
+        shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in q_model.layers
+                  if layer.name in ("conv_1", "conv_2", "conv_3", "dense", "q_values")}
+        frames = np.random.default_rng(0).integers(0, 256, size=(2, 4, 84, 84), dtype=np.uint8)
+        masks = np.array([[1, 0, 0, 0], [0, 0, 0, 0]], np.float32)
+        out = np.asarray(train_model.predict_on_batch([frames, masks]))
+        q_values = np.asarray(q_model.predict_on_batch(frames))
+        return {"Ausgabeformen": shapes, "Parameter": q_model.count_params(),
+                "Maske wirkt": bool(np.isclose(out[0, 0], q_values[0, 0]) and not out[0, 1:].any()
+                                    and not out[1].any()),
+                "Q-Werte endlich": bool(np.isfinite(q_values).all())}
+
+    nature_cnn_facts.__name__ = getattr(build_cnn, "__name__", "build_cnn")
+    return nature_cnn_facts
+

@@ -198,17 +198,30 @@ class UebungFalsch(_ExerciseFeedback, AssertionError):
     """Die Übungsfunktion liefert ein falsches Ergebnis."""
 
 
-_HINTS = {}  # Funktionsname -> Tipp der letzten Prüfung; `tipp(name)` zeigt ihn auf Wunsch
+_HINTS = {}  # Funktionsname -> Tipps der letzten Prüfung (eine Liste); `tipp(name)` zeigt sie auf Wunsch
+_HINTS_SHOWN = {}  # Funktionsname -> wie viele Tipps schon gezeigt wurden
 
 
 def tipp(name):
-    """Zeigt den Tipp zu einer Übung, z. B. kurs.tipp("bellman_target"). Die Prüfzelle verrät ihn nicht von selbst."""
+    """Zeigt den nächsten Tipp zu einer Übung, z. B. kurs.tipp("bellman_target").
+
+    Die Prüfzelle verrät ihn nicht von selbst. Hat eine Übung mehrere Tipps, zeigt jeder Aufruf einen mehr,
+    vom Denkanstoß bis zum konkreten Code.
+    """
     name = getattr(name, "__name__", name)
     if name not in _HINTS:
         known = ", ".join(sorted(_HINTS)) or "noch keine (führe zuerst eine Prüfzelle aus)"
         print(f"Zu »{name}« habe ich keinen Tipp. Tipps gibt es zu: {known}.")
         return
-    print(f"💡 Tipp zu `{name}`: {_HINTS[name]}")
+    hints = _HINTS[name]
+    shown = min(_HINTS_SHOWN.get(name, 0), len(hints) - 1)
+    _HINTS_SHOWN[name] = shown + 1
+    if len(hints) == 1:
+        print(f"💡 Tipp zu `{name}`: {hints[0]}")
+        return
+    more = ("\nNoch ein Tipp, falls du ihn brauchst: `kurs.tipp(\"" + name + "\")` noch einmal."
+            if shown + 1 < len(hints) else "")
+    print(f"💡 Tipp {shown + 1} von {len(hints)} zu `{name}`: {hints[shown]}{more}")
 
 
 def _your_lines(error):
@@ -253,31 +266,47 @@ def _describe_call(function, args, kwargs):
     return f"{getattr(function, '__name__', 'funktion')}({', '.join(parts)})"
 
 
+def _register_hint(function, hint):
+    """Merkt sich die Tipps zu einer Übung; gibt (Name, Satz »Einen Tipp bekommst du mit …«) zurück."""
+    name = getattr(function, "__name__", "deine Funktion")
+    if hint:
+        _HINTS[name] = [hint] if isinstance(hint, str) else list(hint)
+    return name, (f"\nEinen Tipp bekommst du mit `kurs.tipp(\"{name}\")`." if hint else "")
+
+
+def call_exercise(function, *args, _hint="", **kwargs):
+    """Ruft eine Übungsfunktion auf; ein Stub oder ein Absturz wird zu einer deutschen Rückmeldung ohne Traceback."""
+    name, ask = _register_hint(function, _hint)
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        raise UebungNichtGeloest(
+            f"✋ Die Übung `{name}` ist noch nicht gelöst: ersetze die Zeile mit "
+            f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus." + ask
+        ) from None
+    except _ExerciseFeedback:
+        raise
+    except Exception as error:  # Fehler der Lernenden verständlich weiterreichen, ohne Keras-Innereien
+        first_line = (str(error).strip().splitlines() or [""])[0][:300]
+        call = _describe_call(function, args, kwargs)
+        raise UebungFalsch("\n".join([f"❌ `{call}` bricht mit {type(error).__name__} ab: {first_line}",
+                                       *_your_lines(error)]) + ask) from None
+
+
 def check_function(function, cases, hint="", tolerance=1e-6):
     """Prüft eine Übungsfunktion an Fällen `(args, erwartet)` oder `(args, kwargs, erwartet)`.
+
+    `hint`: ein Tipp oder eine Liste von Tipps, vom Denkanstoß bis zum Code (`kurs.tipp` zeigt einen nach dem anderen).
 
     Gibt bei Erfolg eine Zeile aus; sonst UebungNichtGeloest oder UebungFalsch mit deutscher Erklärung
     (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `kurs.tipp(name)`.
     """
-    name = getattr(function, "__name__", "deine Funktion")
-    if hint:
-        _HINTS[name] = hint
-    ask = f"\nEinen Tipp bekommst du mit `kurs.tipp(\"{name}\")`." if hint else ""
+    name, ask = _register_hint(function, hint)
     for case in cases:
         args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])
         args = args if isinstance(args, tuple) else (args,)
         call = _describe_call(function, args, kwargs)
-        try:
-            actual = function(*args, **kwargs)
-        except NotImplementedError:
-            raise UebungNichtGeloest(
-                f"✋ Die Übung `{name}` ist noch nicht gelöst: ersetze die Zeile mit "
-                f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus." + ask
-            ) from None
-        except Exception as error:  # Fehler der Lernenden verständlich weiterreichen, ohne Keras-Innereien
-            first_line = (str(error).strip().splitlines() or [""])[0][:300]
-            raise UebungFalsch("\n".join([f"❌ `{call}` bricht mit {type(error).__name__} ab: {first_line}",
-                                           *_your_lines(error)]) + ask) from None
+        actual = call_exercise(function, *args, _hint=hint, **kwargs)
         try:
             same = _close(actual, expected, tolerance)
         except Exception:  # z. B. ein Text, wo eine Zahl hingehört: kein NumPy-Fehler, sondern eine Erklärung
@@ -288,3 +317,36 @@ def check_function(function, cases, hint="", tolerance=1e-6):
                 kind = f" (ein {type(actual).__name__}; erwartet war etwas wie {type(expected).__name__})"
             raise UebungFalsch(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
     print(f"✅ Richtig! `{name}` besteht " + ("die Prüfung." if len(cases) == 1 else f"alle {len(cases)} Prüfungen."))
+
+
+def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
+    """Prüft eine CartPole-Strategie von Hand (Lektion 1): im Mittel über `episodes` Episoden ≥ `goal` Punkte?
+
+    Die Episoden beginnen mit Seeds, die die Lektion sonst nicht benutzt. Gibt das Mittel zurück.
+    """
+    import gymnasium as gym
+    import numpy as np
+
+    name, ask = _register_hint(policy, hint)
+    env = gym.make("CartPole-v1")
+    returns = []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        total, done = 0.0, False
+        while not done:
+            action = call_exercise(policy, obs)
+            if isinstance(action, (bool, np.bool_)) or action not in (0, 1):
+                raise UebungFalsch(f"❌ `{name}` gibt {action!r} zurück; erlaubt sind die ganzen Zahlen 0 (links) "
+                                        "und 1 (rechts). `int(...)` macht aus True/False eine 1/0." + ask)
+            obs, reward, terminated, truncated, _ = env.step(int(action))
+            total += reward
+            done = terminated or truncated
+        returns.append(total)
+    env.close()
+    mean = float(np.mean(returns))
+    if mean < goal:
+        raise UebungFalsch(f"❌ `{name}` hält den Stab im Mittel {mean:.1f} Schritte (schlechteste Episode "
+                                f"{min(returns):.0f}); das Ziel sind mindestens {goal}." + ask)
+    print(f"✅ Geschafft! `{name}` hält den Stab im Mittel {mean:.1f} Schritte über {episodes} Episoden "
+          f"(Ziel: {goal}, höchstens 500).")
+    return mean

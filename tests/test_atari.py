@@ -34,6 +34,37 @@ def test_env_is_the_nature_preprocessing():
     env.close()
 
 
+def test_frame_stack_with_the_lessons_push_frame_equals_gymnasiums():
+    """`atari.FrameStack` schiebt mit `push_frame` aus Lektion 6 nach; die Zustände sind die von
+    `FrameStackObservation`, mit dem der mitgelieferte Agent begann (auch über Spielenden hinweg)."""
+    import ale_py
+    import gymnasium as gym
+    from gymnasium.wrappers import AtariPreprocessing, FrameStackObservation
+
+    gym.register_envs(ale_py)
+    theirs = gym.make(atari.ENV_ID, frameskip=1, repeat_action_probability=0.0, full_action_space=False)
+    theirs = AtariPreprocessing(theirs, noop_max=30, frame_skip=4, screen_size=84, terminal_on_life_loss=False,
+                                grayscale_obs=True, scale_obs=False)
+    theirs = FrameStackObservation(atari.FeuerNachStart(theirs), atari.HISTORY)
+    ours = atari.make_env()
+    assert ours.observation_space == theirs.observation_space
+    rng = np.random.default_rng(0)
+    assert np.array_equal(ours.reset(seed=5)[0], theirs.reset(seed=5)[0])
+    episodes_ended = 0
+    for t in range(2_500):
+        action = int(rng.integers(4))
+        mine, other = ours.step(action), theirs.step(action)
+        assert np.array_equal(mine[0], other[0]) and mine[1:4] == other[1:4], t
+        if mine[2] or mine[3]:
+            episodes_ended += 1
+            assert np.array_equal(ours.reset(seed=t)[0], theirs.reset(seed=t)[0])
+    assert episodes_ended >= 2
+    # ein falsches push_frame (schiebt nicht nach) ändert die Zustände
+    stuck = atari.make_env(push_frame=lambda stack, frame: stack)
+    first = stuck.reset(seed=5)[0]
+    assert all(np.array_equal(stuck.step(1)[0], first) for _ in range(20))
+
+
 def test_nature_cnn_has_the_papers_shape():
     train_model, q_model = atari.build_cnn(4)
     assert q_model.count_params() == 1_686_180

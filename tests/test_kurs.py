@@ -49,6 +49,49 @@ def test_check_function_right_wrong_and_stub(capsys):
         kurs.check_function(broken, [((5,), 1)])
 
 
+def test_hints_come_one_step_at_a_time(capsys):
+    def eps(x):
+        return 0
+
+    with pytest.raises(kurs.UebungFalsch):
+        kurs.check_function(eps, [((1,), 1)], hint=["Denkanstoß", "genauer", "der Code"])
+    capsys.readouterr()
+    shown = []
+    for _ in range(4):
+        kurs.tipp("eps")
+        shown.append(capsys.readouterr().out)
+    assert "Tipp 1 von 3" in shown[0] and "Denkanstoß" in shown[0] and "genauer" not in shown[0]
+    assert "noch einmal" in shown[0] and "Tipp 2 von 3" in shown[1] and "genauer" in shown[1]
+    assert "Tipp 3 von 3" in shown[2] and "der Code" in shown[2] and "noch einmal" not in shown[2]
+    assert "Tipp 3 von 3" in shown[3], "danach bleibt der letzte Tipp stehen"
+
+
+def test_cartpole_policy_check_measures_the_goal(capsys):
+    def angle_only(obs):
+        return int(obs[2] > 0)
+
+    with pytest.raises(kurs.UebungFalsch, match=r"`angle_only` hält den Stab im Mittel \d+[.]\d Schritte.*mindestens 300"):
+        kurs.check_cartpole_policy(angle_only, goal=300)
+
+    def leans(obs):
+        return int(obs[2] + 0.5 * obs[3] > 0)
+
+    assert kurs.check_cartpole_policy(leans, goal=300) >= 300
+    assert "Geschafft" in capsys.readouterr().out
+
+    def says_true(obs):
+        return obs[2] > 0
+
+    with pytest.raises(kurs.UebungFalsch, match="ganzen Zahlen 0 .links. und 1"):
+        kurs.check_cartpole_policy(says_true)
+
+    def stub(obs):
+        raise NotImplementedError
+
+    with pytest.raises(kurs.UebungNichtGeloest):
+        kurs.check_cartpole_policy(stub)
+
+
 def test_check_function_compares_arrays_with_shape():
     import numpy as np
 

@@ -14,7 +14,9 @@ import pytest
 import kurs
 
 LESSON_3 = kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb"
-SAVED_LESSONS = ["03_DQN_CartPole", "04_Target_Netzwerk_Acrobot", "05_Replay_DoubleDQN_LunarLander"]
+SAVED_LESSONS = ["03_DQN_CartPole", "04_Target_Netzwerk_Acrobot", "05_Replay_DoubleDQN_LunarLander",
+                 "06_Breakout_aus_Pixeln"]
+LESSON_6 = kurs.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb"
 RIGHT_TARGET = "gamma * not_terminal * np.max(next_q_values, axis=1)"
 WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: keine Zukunft, nur r
 
@@ -42,6 +44,13 @@ def test_dqn_functions_are_the_lesson_solutions():
     # der Lernschritt mit Double-DQN-Schalter aus Lektion 5 ersetzt den aus Lektion 3
     assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["q_iteration"]
     assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["double_dqn_target"]
+
+
+def test_atari_functions_are_the_lesson_6_solutions():
+    import atari
+
+    for name in ("push_frame", "learning_signal", "build_cnn"):
+        assert "06_Breakout_aus_Pixeln.ipynb#Zelle" in getattr(atari, name).__code__.co_filename, name
 
 
 def test_with_parts_swaps_one_building_block():
@@ -73,7 +82,7 @@ def lesson_3_training(bellman_source=None, total_steps=10_000):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
-        if "kurs.check_function(" in source:
+        if "kurs.check_function(" in source or "kurs.check_cartpole_policy(" in source:
             continue
         if bellman_source is not None and source.startswith("#@save\ndef bellman_target"):
             assert RIGHT_TARGET in source
@@ -101,3 +110,56 @@ def test_lesson_3_trains_with_the_learners_functions():
     assert solved_at is not None and best >= 475, (solved_at, best)
     solved_at, best = lesson_3_training(bellman_source=WRONG_TARGET)
     assert solved_at is None and best < 300, (solved_at, best)
+
+
+def lesson_6_training(replace=None):
+    """Führt von Lektion 6 die Einstellungen, die `#@save`-Zellen (mit `replace` geändert) und die Trainingszelle
+    aus, im Schnellmodus. Zählt, wie oft das Training `push_frame` und `learning_signal` der Lektion aufruft.
+
+    Gibt (Parameter des trainierten Netzes, Schritte, Aufrufe von push_frame, Aufrufe von learning_signal) zurück.
+    """
+    notebook = json.loads(LESSON_6.read_text(encoding="utf-8"))
+    sources = [
+        "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport kurs",
+        "import collections, dataclasses, shutil, time\nimport keras\nimport numpy as np\n"
+        "import atari, dqn, tensorboard_logging, utils",
+    ]
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code":
+            continue
+        if source.startswith("SEED = "):
+            sources.append(source)
+        elif source.startswith("#@save"):
+            for old, new in (replace or {}).items():
+                if old in source:
+                    source = source.replace(old, new)
+            sources.append(source)
+            for name in ("push_frame", "learning_signal"):
+                if f"def {name}(" in source:  # zählen, wie oft das Training deine Funktion aufruft
+                    sources.append(f"calls = globals().setdefault('calls', collections.Counter())\n"
+                                   f"_{name} = {name}\n"
+                                   f"def {name}(*args):\n    calls['{name}'] += 1\n    return _{name}(*args)")
+        elif "short_state = train(short_config" in source:
+            sources.append(source)
+            break
+    else:
+        raise AssertionError("Lektion 6 hat keine Trainingszelle `... = train(short_config, ...)`")
+    sources.append("import json\nprint('ERGEBNIS', json.dumps([short_q_model.count_params(), short_state.steps, "
+                   "calls['push_frame'], calls['learning_signal']]))")
+    env = {k: v for k, v in __import__("os").environ.items()}
+    env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", WORKSHOP_SCHNELL="1")
+    out = subprocess.run([sys.executable, "-c", "\n\n".join(sources)], cwd=LESSON_6.parent, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
+    return json.loads(line.split(" ", 1)[1])
+
+
+def test_lesson_6_trains_with_the_learners_cnn_frame_stack_and_learning_signal():
+    params, steps, pushes, signals = lesson_6_training()
+    assert params == 1_686_180 and steps > 0
+    assert signals == pushes == steps  # jeder Schritt: ein Stapel, ein gespeicherter Übergang
+    # ein anderes CNN (256 statt 512 Neuronen in `dense`) ist genau das Netz, das trainiert wird
+    params, _, _, _ = lesson_6_training({"Dense(512,": "Dense(256,"})
+    assert params == 1_686_180 - 256 * (3136 + 1) - 256 * 4
