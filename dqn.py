@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import keras
@@ -107,6 +107,12 @@ PRESETS = {
                            memory_size=100_000, learning_starts=5_000, train_every=4, epsilon_end=0.05,
                            epsilon_decay_steps=50_000, target_update_every=100, double_dqn=True,
                            eval_every=10_000, target_return=200.0),
+    # Lektion 5, Überschätzung: kleines Netz, großer Lernschritt und verrauschte Belohnungen, damit die Schätzungen
+    # schwanken; ein Target-Netz, das selten nachgezogen wird, ist ein zweiter, fast unabhängiger Schätzer
+    "Workshop/MaxBias-v0": dict(total_steps=4_000, hidden_units=(32,), learning_rate=5e-3, gamma=0.99, batch_size=32,
+                                memory_size=2_000, learning_starts=500, train_every=1, epsilon_end=0.1,
+                                epsilon_decay_steps=2_000, target_update_every=1_000, eval_every=0,
+                                target_return=0.0),
 }
 
 
@@ -140,11 +146,61 @@ def make_env(env_id, **kwargs):
     try:
         return gym.make(env_id, **kwargs)
     except gym.error.Error as error:
-        known = ", ".join(["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "ALE/Breakout-v5"])
+        known = ", ".join(["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "ALE/Breakout-v5", MAX_BIAS_ID])
         raise ValueError(
             f"Die Umgebung »{env_id}« kennt Gymnasium nicht ({error}). "
             f"Prüfe die Schreibweise samt Version; im Workshop benutzen wir: {known}."
         ) from None
+
+
+# --------------------------------------------------------------------------------------
+# Eine kleine Umgebung für Lektion 5: das Maximum lockt (Sutton & Barto, Beispiel 6.7; van Hasselt 2010)
+# --------------------------------------------------------------------------------------
+MAX_BIAS_ID = "Workshop/MaxBias-v0"
+MAX_BIAS_MEAN, MAX_BIAS_STD = -0.1, 2.0  # Belohnung in B: im Mittel ein Verlust, aber stark verrauscht
+
+
+def _max_bias_env_class():
+    import gymnasium as gym
+
+    class MaxBiasEnv(gym.Env):
+        """Zwei Zustände. In A beendet Aktion 0 die Episode mit 0 Punkten (sicher); jede andere Aktion führt nach B.
+
+        In B beendet jede Aktion die Episode mit einer Belohnung aus N(−0,1; 2²): im Mittel ein Verlust. Der beste
+        Plan ist also Aktion 0 in A (Wert 0), der Weg über B ist γ · (−0,1) wert. Beobachtung: one-hot (2,).
+        """
+
+        def __init__(self, n_actions=20):
+            self.observation_space = gym.spaces.Box(0.0, 1.0, (2,), np.float32)
+            self.action_space = gym.spaces.Discrete(n_actions)
+            self.in_b = False
+
+        def reset(self, seed=None, options=None):
+            super().reset(seed=seed)
+            self.in_b = False
+            return np.array([1.0, 0.0], np.float32), {}
+
+        def step(self, action):
+            if self.in_b:
+                reward = float(self.np_random.normal(MAX_BIAS_MEAN, MAX_BIAS_STD))
+                return np.array([0.0, 1.0], np.float32), reward, True, False, {}
+            if int(action) == 0:
+                return np.array([1.0, 0.0], np.float32), 0.0, True, False, {}
+            self.in_b = True
+            return np.array([0.0, 1.0], np.float32), 0.0, False, False, {}
+
+    return MaxBiasEnv
+
+
+def register_max_bias_env():
+    """Meldet `Workshop/MaxBias-v0` bei Gymnasium an (einmal pro Prozess; `dqn` tut das beim Import)."""
+    import gymnasium as gym
+
+    if MAX_BIAS_ID not in gym.registry:
+        gym.register(MAX_BIAS_ID, entry_point=_max_bias_env_class(), max_episode_steps=2)
+
+
+register_max_bias_env()
 
 
 # --------------------------------------------------------------------------------------
@@ -274,6 +330,171 @@ def value_estimates(q_model, env_id, gamma, episodes=10, seed=30_000):
     start_obs, discounted = _play_parallel(q_model, env_id, episodes, seed, gamma=gamma)
     predicted = np.max(q_model.predict_on_batch(start_obs), axis=1)
     return float(predicted.mean()), float(discounted.mean())
+
+
+# --------------------------------------------------------------------------------------
+# Die Experimente der Lektionen 4 und 5: dieselben Funktionen rechnen in der Lektion (ein, zwei Seeds, mit deinen
+# Bausteinen) und in bench/lesson_experiments.py (10 Seeds, die gespeicherte Verteilung neben deinem Lauf)
+# --------------------------------------------------------------------------------------
+EXPERIMENT_RESULTS = kurs.ROOT / "bench" / "results"
+
+# Die Einstellungen der Experimente; die Lektionen und bench/lesson_experiments.py lesen sie von hier.
+LESSON_EXPERIMENTS = {
+    "target_fixed_data": dict(random_steps=5_000, updates=3_000, soft_tau=0.02, bound=1 / (1 - 0.98),
+                              metric="mittleres Q auf festen Zuständen nach dem letzten Lernschritt"),
+    "target_training": dict(steps=16_000, metric="beste gierige Bewertung (10 Episoden) im Training",
+                            variants={"ohne": dict(target_update_every=0), "hart": dict(target_update_every=50, tau=1.0),
+                                      "weich": dict(target_update_every=1, tau=0.02)}),
+    "replay": dict(env_id="LunarLander-v3", steps=25_000, eval_every=2_500, metric="mittlere gierige Bewertung "
+                   "(10 Episoden) über das ganze Training", memory_size={"ohne": 128, "mit": 100_000}),
+    "overestimation": dict(every=250, metric="Überschätzung im Startzustand: versprochen − eingelöst, "
+                           "gemittelt über das Training"),
+}
+
+
+def experiment_effect(name, runs):
+    """Zeigt sich der Effekt, den die Lektion behauptet? Gibt Zählung, Kennzahlen je Variante und einen Satz zurück."""
+    metric = lambda variant: [run["metric"][variant] for run in runs]  # noqa: E731
+    if name == "target_fixed_data":
+        bound = LESSON_EXPERIMENTS[name]["bound"]
+        shows = [m["ohne"] > bound > max(m["hart"], m["weich"]) for m in (run["metric"] for run in runs)]
+        claim = f"ohne Target-Netz über der Obergrenze {bound:.0f}, mit hartem und weichem Nachziehen darunter"
+    elif name == "target_training":
+        shows = [min(m["hart"], m["weich"]) >= m["ohne"] + 100 for m in (run["metric"] for run in runs)]
+        claim = "mit Target-Netz (hart und weich) mindestens 100 Punkte besser als ohne"
+    elif name == "replay":
+        shows = [m["mit"] > m["ohne"] for m in (run["metric"] for run in runs)]
+        claim = "mit Erfahrungsspeicher besser als ohne"
+    elif name == "overestimation":
+        shows = [m["DQN"] > m["Double DQN"] for m in (run["metric"] for run in runs)]
+        claim = "DQN überschätzt mehr als Double DQN"
+    else:
+        raise ValueError(f"Unbekanntes Experiment »{name}«.")
+    variants = list(runs[0]["metric"])
+    summary = {variant: dict(median=float(np.median(metric(variant))), min=float(np.min(metric(variant))),
+                             max=float(np.max(metric(variant)))) for variant in variants}
+    return dict(shows=int(sum(shows)), seeds=len(runs), summary=summary,
+                text=f"{claim}: bei {sum(shows)} von {len(runs)} Seeds")
+
+
+def experiment_results(name):
+    """Die gespeicherten 10-Seed-Ergebnisse eines Experiments (bench/lesson_experiments.py), für „dein Lauf gegen
+    10 Seeds gemessen“ in den Lektionen."""
+    import json
+
+    path = EXPERIMENT_RESULTS / f"experiment_{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _trace_values(trace):
+    """Messwerte einer Messreihe: der zweite Eintrag, bei (Schritt, versprochen, eingelöst) die Differenz."""
+    trace = np.asarray(trace, dtype=float)
+    return trace[:, 0], (trace[:, 1] - trace[:, 2] if trace.shape[1] == 3 else trace[:, 1])
+
+
+def stored_band(name, variant):
+    """(Schritte, Minimum, Median, Maximum) der gespeicherten Messreihen einer Variante über alle Seeds."""
+    runs = experiment_results(name)["runs"]
+    steps = _trace_values(runs[0]["traces"][variant])[0]
+    values = np.array([_trace_values(run["traces"][variant])[1] for run in runs])
+    return steps, values.min(axis=0), np.median(values, axis=0), values.max(axis=0)
+
+
+def compare_with_stored(name, mine):
+    """Deine Kennzahlen {Variante: Wert} neben Median und Spanne der gespeicherten Seeds, als deutscher Text."""
+    data = experiment_results(name)
+    effect = data["effect"]
+    lines = [f"Kennzahl: {data['metric']}"]
+    for variant, value in mine.items():
+        stored = effect["summary"][variant]
+        lines.append(f"  {variant:12s} dein Lauf {kurs.german_number(value, 2)}   {effect['seeds']} Seeds gemessen: "
+                     f"Median {kurs.german_number(stored['median'], 2)} "
+                     f"(von {kurs.german_number(stored['min'], 2)} bis {kurs.german_number(stored['max'], 2)})")
+    lines.append(f"Gemessen ({data['date']}, {data['machine']}): {effect['text']}.")
+    return "\n".join(lines)
+
+
+def collect_random(env_id, steps, seed, capacity=None):
+    """Sammelt `steps` Übergänge mit einem Zufallsagenten. Gibt (Speicher, Episode je Übergang (steps,)) zurück."""
+    env = make_env(env_id)
+    memory = Ringbuffer.ReplayMemory(capacity or steps, env.observation_space.shape, np.float32, seed=seed)
+    episode_of = np.zeros(steps, dtype=int)
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    episode = 0
+    for i in range(steps):
+        action = int(rng.integers(env.action_space.n))
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        memory.add(obs, action, reward, next_obs, terminated)
+        episode_of[i] = episode
+        obs = next_obs
+        if terminated or truncated:
+            obs, _ = env.reset()
+            episode += 1
+    env.close()
+    return memory, episode_of
+
+
+def fixed_data_q_trace(variant, memory, probe_obs, seed=0, updates=3_000, measure_every=50, hard_every=100,
+                       soft_tau=0.02, gamma=0.98, n_actions=2, update_target=None):
+    """Lektion 4, Experiment 1: ein frisches Netz lernt `updates` Schritte auf den festen Daten in `memory`.
+
+    `variant`: "ohne" (das Ziel kommt vom lernenden Netz selbst), "hart" (Kopie alle `hard_every` Lernschritte)
+    oder "weich" (τ = `soft_tau` nach jedem Lernschritt). Misst alle `measure_every` Lernschritte den mittleren
+    Q-Wert auf `probe_obs`. `update_target`: die Funktion zum Nachziehen (in der Lektion deine).
+    Gibt [(Lernschritt, mittleres Q), ...] zurück.
+    """
+    if variant not in ("ohne", "hart", "weich"):
+        raise ValueError(f"Unbekannte Variante »{variant}«; es gibt »ohne«, »hart« und »weich«.")
+    update_target = update_target or globals()["update_target"]
+    keras.utils.set_random_seed(seed)
+    train_model, q_model = build_q_model(memory.obs_shape, n_actions)
+    target_model = q_model if variant == "ohne" else fast_copy(q_model)
+    step_config = DQNConfig(batch_size=128, gamma=gamma)  # Stapelgröße und γ des Lernschritts
+    trace = []
+    for update in range(1, updates + 1):
+        q_iteration(train_model, target_model, memory, step_config)
+        if variant == "hart" and update % hard_every == 0:
+            update_target(target_model, q_model, tau=1.0)
+        elif variant == "weich":
+            update_target(target_model, q_model, tau=soft_tau)
+        if update % measure_every == 0:
+            trace.append((update, float(np.mean(q_model.predict_on_batch(probe_obs)))))
+    return trace
+
+
+def training_curve(env_id, seed, total_steps, train=None, eval_every=1_000, **changes):
+    """Ein Training über `total_steps` Schritte, das bei „gelöst“ nicht aufhört; alle `eval_every` Schritte
+    10 gierige Episoden. Gibt das TrainResult zurück (`evaluations`: [(Schritt, Mittel, Zeit), ...])."""
+    train = train or globals()["train"]
+    config = preset(env_id, total_steps=total_steps, eval_every=eval_every, eval_episodes=10,
+                    eval_screen_episodes=10, stop_when_solved=False, **changes)
+    return train(config, seed=seed, progress=False)
+
+
+def overestimation_trace(double_dqn, seed, train=None, every=250, **changes):
+    """Lektion 5, versprochen gegen eingelöst: trainiert auf `Workshop/MaxBias-v0` in Stücken von `every` Schritten.
+
+    Misst nach jedem Stück im Startzustand A: versprochen = max_a Q(A, a), eingelöst = der wahre Wert der gierigen
+    Wahl (0 für die sichere Aktion 0, γ · (−0,1) für den Weg über B). `train`: die Trainingsfunktion (in der
+    Lektion die mit deinem Lernschritt). Gibt [(Schritt, versprochen, eingelöst), ...] zurück.
+    """
+    train = train or globals()["train"]
+    config = preset(MAX_BIAS_ID, double_dqn=double_dqn, **changes)
+    start = np.array([[1.0, 0.0]], np.float32)
+    result, trace = None, []
+    for end in range(every, config.total_steps + 1, every):
+        result = train(replace(config, total_steps=end), seed=seed, progress=False, resume=result)
+        if end > config.learning_starts:  # vorher hat das Netz noch nicht gelernt
+            q_values = np.asarray(result.q_model.predict_on_batch(start))[0]
+            achieved = 0.0 if int(np.argmax(q_values)) == 0 else config.gamma * MAX_BIAS_MEAN
+            trace.append((end, float(q_values.max()), achieved))
+    return trace
+
+
+def overestimation(trace):
+    """Mittlere Überschätzung einer Messreihe von `overestimation_trace`: versprochen − eingelöst."""
+    return float(np.mean([promised - achieved for _, promised, achieved in trace]))
 
 
 def evaluate_protocol(q_model, config, seed=0):

@@ -43,6 +43,11 @@ REQUIRED_MODULES = {
 }
 
 
+def german_number(value, digits=0):
+    """Zahl auf Deutsch: german_number(1686180) -> "1.686.180", german_number(7.06, 1) -> "7,1"."""
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def write_json_atomic(path, data, indent=1):
     """Schreibt JSON atomar: erst in eine temporäre Datei daneben, dann umbenennen (nie eine halbe Datei)."""
     import json

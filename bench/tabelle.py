@@ -45,9 +45,35 @@ def dqn_rows():
     return [header, *rows]
 
 
+EXPERIMENTS = [("target_fixed_data", "4", "Target-Netz auf festen Daten"),
+               ("target_training", "4", "Target-Netz im CartPole-Training"),
+               ("replay", "5", "Erfahrungsspeicher auf LunarLander"),
+               ("overestimation", "5", "DQN gegen Double DQN (Überschätzung)")]
+
+
+def experiment_lines():
+    """Die Experimente der Lektionen 4 und 5 über 10 Seeds (bench/lesson_experiments.py)."""
+    rows = []
+    for name, lesson, title in EXPERIMENTS:
+        path = RESULTS / f"experiment_{name}.json"
+        if not path.exists():
+            continue
+        report = json.loads(path.read_text(encoding="utf-8"))
+        effect = report["effect"]
+        spread = "; ".join(f"{variant} {zahl(s['median'], 2)} ({zahl(s['min'], 2)} bis {zahl(s['max'], 2)})"
+                           for variant, s in effect["summary"].items())
+        rows.append(f"| {lesson} | {title} | {report['metric']}: Median (Spanne) je Variante: {spread} | "
+                    f"{effect['shows']} von {effect['seeds']} |")
+    if not rows:
+        return []
+    return ["", "Die Experimente der Lektionen 4 und 5, je 10 Seeds (`bench/lesson_experiments.py`):", "",
+            "| Lektion | Experiment | Kennzahl | Effekt wie im Text |", "|---|---|---|---|", *rows]
+
+
 def markdown():
     lines = ["| " + " | ".join(r) + " |" for r in dqn_rows()]
     lines.insert(1, "|" + "---|" * len(dqn_rows()[0]))
+    lines += experiment_lines()
     speed = RESULTS / "breakout_speed_tensorflow.json"
     if speed.exists():
         b = json.loads(speed.read_text(encoding="utf-8"))
