@@ -385,8 +385,6 @@ def has_checkpoint(directory):
 
 def load_checkpoint(directory, memory_size=None, with_memory=True):
     """Lädt (train_model, q_model, target_weights, memory oder None, state). Deutsche Meldungen bei Fehlern."""
-    import keras
-
     found = _checkpoint_dir(directory)
     if found is None:
         raise FileNotFoundError(f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
@@ -539,7 +537,6 @@ def _process_alive(pid):
 
 def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every,
            parts):
-    import keras
     from tqdm.auto import tqdm
 
     config = config or AtariConfig()
@@ -679,8 +676,6 @@ def machine_description():
 
 def accelerators():
     """Namen der GPUs, auf denen das Keras-Backend rechnet (leer auf der CPU)."""
-    import keras
-
     try:
         backend = keras.backend.backend()
         if backend == "jax":

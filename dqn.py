@@ -345,7 +345,7 @@ LESSON_EXPERIMENTS = {
     "target_training": dict(steps=16_000, metric="beste gierige Bewertung (10 Episoden) im Training",
                             variants={"ohne": dict(target_update_every=0), "hart": dict(target_update_every=50, tau=1.0),
                                       "weich": dict(target_update_every=1, tau=0.02)}),
-    "replay": dict(env_id="LunarLander-v3", steps=25_000, eval_every=2_500, metric="mittlere gierige Bewertung "
+    "replay": dict(env_id="LunarLander-v3", steps=60_000, eval_every=5_000, metric="mittlere gierige Bewertung "
                    "(10 Episoden) über das ganze Training", memory_size={"ohne": 128, "mit": 100_000}),
     "overestimation": dict(every=250, metric="Überschätzung im Startzustand: versprochen − eingelöst, "
                            "gemittelt über das Training"),

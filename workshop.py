@@ -156,7 +156,7 @@ def _cell_source(cell):
 
 def write_notebook(path, notebook):
     """Schreibt Notebook-JSON so, wie Jupyter es schreibt (Einrückung 1, Umlaute lesbar)."""
-    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------

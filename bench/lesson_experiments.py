@@ -11,7 +11,6 @@ mit den Messreihen und der Kennzahl je Seed und Variante und dem Effekt: bei wie
 Die Lektionen zeichnen diese Verteilung neben den Lauf der Lernenden (`dqn.experiment_results`).
 """
 import argparse
-import json
 import platform
 import sys
 import time

@@ -23,9 +23,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import offline_env
 
 import kurs
-from conftest import offline_env
 
 ROOT = kurs.ROOT
 ARTEFACTS = ROOT / "test-artefakte" / "browser"

@@ -6,16 +6,14 @@ mit seinem deutschen Hinweis, und das Notebook läuft bis zur ersten Übung fehl
 import json
 import os
 import re
-import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import offline_env
 from nbclient import NotebookClient
 
 import kurs
 import workshop
-from conftest import offline_env
 
 ROOT = kurs.ROOT
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -3,9 +3,9 @@ import json
 import subprocess
 
 import pytest
+from conftest import offline_env
 
 import workshop
-from conftest import offline_env
 
 
 def test_clear_solutions_keeps_indentation_and_code_around():
