@@ -8,7 +8,8 @@ den `#@save`-Zellen; dieses Modul lädt sie beim Import (wie `dqn` die aus Lekti
 
 Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 - `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
-  (gegen das Flackern der Atari-Grafik), am Spielanfang 1 bis 30 zufällige NOOP-Bilder (vor dem Frame-Skip, also Bilder, nicht Agenten-Schritte);
+  (gegen das Flackern der Atari-Grafik), am Spielanfang 1 bis 30 zufällige NOOP-Bilder (vor dem Frame-Skip,
+  also Bilder, nicht Agenten-Schritte);
 - `FeuerNachStart` (hier): drückt FIRE nach dem Start und nach jedem verlorenen Leben, damit der
   Ball kommt, und meldet `info["life_lost"]`;
 - `FrameStack` (hier): die letzten 4 Bilder als Zustand (4, 84, 84) uint8, nachgeschoben mit `push_frame`
@@ -16,6 +17,7 @@ Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 Belohnungen werden zum Lernen auf −1, 0, +1 gestutzt, ein verlorenes Leben gilt beim Lernen als
 Episodenende; gezählt und bewertet wird das volle Spiel mit 5 Leben und echten Punkten.
 """
+
 import contextlib
 import json
 import os
@@ -116,13 +118,21 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
     try:
         import ale_py
     except ImportError:
-        raise ImportError("Für Breakout fehlt das Paket ale-py. Richte die Umgebung neu ein: "
-                          "python3 workshop.py start (installiert alles aus requirements.txt).") from None
+        raise ImportError(
+            "Für Breakout fehlt das Paket ale-py. Richte die Umgebung neu ein: "
+            "python3 workshop.py start (installiert alles aus requirements.txt)."
+        ) from None
     gym.register_envs(ale_py)
-    env = gym.make(ENV_ID, frameskip=1, repeat_action_probability=0.0, full_action_space=False,
-                   render_mode=render_mode)
-    env = AtariPreprocessing(env, noop_max=noop_max, frame_skip=4, screen_size=FRAME_SHAPE[0],
-                             terminal_on_life_loss=False, grayscale_obs=True, scale_obs=False)
+    env = gym.make(ENV_ID, frameskip=1, repeat_action_probability=0.0, full_action_space=False, render_mode=render_mode)
+    env = AtariPreprocessing(
+        env,
+        noop_max=noop_max,
+        frame_skip=4,
+        screen_size=FRAME_SHAPE[0],
+        terminal_on_life_loss=False,
+        grayscale_obs=True,
+        scale_obs=False,
+    )
     env = FeuerNachStart(env)
     env = FrameStack(env, history, push_frame)
     if seed is not None:
@@ -137,23 +147,23 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
 class AtariConfig:
     """Hyperparameter des Breakout-Trainings; Schritte sind Agenten-Schritte (je 4 Bilder)."""
 
-    total_steps: int = 2_000_000        # höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)
-    memory_size: int = 0                # Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)
-    learning_starts: int = 20_000       # erst so viele Schritte zufällig sammeln, dann lernen
-    batch_size: int = 32                # Übergänge pro Lernschritt
-    train_every: int = 4                # alle 4 Schritte ein Lernschritt (wie im Nature-Paper)
-    learning_rate: float = 1e-4         # Adam
-    gamma: float = 0.99                 # Diskontierungsfaktor
-    epsilon_start: float = 1.0          # ε am Anfang
-    epsilon_end: float = 0.01           # ε nach dem Abklingen
+    total_steps: int = 2_000_000  # höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)
+    memory_size: int = 0  # Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)
+    learning_starts: int = 20_000  # erst so viele Schritte zufällig sammeln, dann lernen
+    batch_size: int = 32  # Übergänge pro Lernschritt
+    train_every: int = 4  # alle 4 Schritte ein Lernschritt (wie im Nature-Paper)
+    learning_rate: float = 1e-4  # Adam
+    gamma: float = 0.99  # Diskontierungsfaktor
+    epsilon_start: float = 1.0  # ε am Anfang
+    epsilon_end: float = 0.01  # ε nach dem Abklingen
     epsilon_decay_steps: int = 250_000  # über so viele Schritte (ab learning_starts) sinkt ε linear
-    target_update_every: int = 250      # Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren
-    double_dqn: bool = True             # Double-DQN-Ziel (Lektion 5)
-    huber_delta: float = 1.0            # Huber-Verlust (Fehler-Clipping)
-    clipnorm: float = 10.0              # Gradienten-Norm höchstens so groß
-    checkpoint_every: int = 100_000     # alle N Schritte einen Checkpoint schreiben (0: nur am Ende)
-    eval_every: int = 250_000           # alle N Schritte kurz bewerten (0: nie)
-    eval_episodes: int = 8              # Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)
+    target_update_every: int = 250  # Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren
+    double_dqn: bool = True  # Double-DQN-Ziel (Lektion 5)
+    huber_delta: float = 1.0  # Huber-Verlust (Fehler-Clipping)
+    clipnorm: float = 10.0  # Gradienten-Norm höchstens so groß
+    checkpoint_every: int = 100_000  # alle N Schritte einen Checkpoint schreiben (0: nur am Ende)
+    eval_every: int = 250_000  # alle N Schritte kurz bewerten (0: nie)
+    eval_episodes: int = 8  # Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)
 
     def __post_init__(self):
         problems = []
@@ -167,13 +177,17 @@ class AtariConfig:
         if not self.learning_rate > 0:
             problems.append(f"`learning_rate` muss positiv sein, ist {self.learning_rate}.")
         if not self.huber_delta > 0:
-            problems.append(f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts.")
+            problems.append(
+                f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts."
+            )
         for name in ("epsilon_start", "epsilon_end"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
         if self.learning_starts < self.batch_size:
-            problems.append(f"`learning_starts` ({self.learning_starts}) muss mindestens `batch_size` "
-                            f"({self.batch_size}) sein: sonst zieht der erste Lernschritt aus einem fast leeren Speicher.")
+            problems.append(
+                f"`learning_starts` ({self.learning_starts}) muss mindestens `batch_size` "
+                f"({self.batch_size}) sein: sonst zieht der erste Lernschritt aus einem fast leeren Speicher."
+            )
         if problems:
             raise ValueError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
 
@@ -218,8 +232,9 @@ def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=
     bar = tqdm(total=episodes, unit="Spiel", disable=not progress)
     while len(scores) < episodes:
         n = min(max_parallel, episodes - len(scores))
-        envs = gym.vector.SyncVectorEnv([lambda: make_env() for _ in range(n)],
-                                        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        envs = gym.vector.SyncVectorEnv(
+            [lambda: make_env() for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
+        )
         obs, _ = envs.reset(seed=seed + len(scores))
         totals, running = np.zeros(n), np.ones(n, dtype=bool)
         for _ in range(max_steps):
@@ -257,8 +272,13 @@ def record_episode(q_model, seed=0, epsilon=0.05, max_steps=5_000):
         if terminated or truncated:
             break
     env.close()
-    return dict(frames=frames, q_max=np.array(q_max), rewards=np.array(rewards), life_lost=np.array(life_lost),
-                score=float(sum(rewards)))
+    return dict(
+        frames=frames,
+        q_max=np.array(q_max),
+        rewards=np.array(rewards),
+        life_lost=np.array(life_lost),
+        score=float(sum(rewards)),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -276,13 +296,13 @@ class TrainState:
     steps: int = 0
     updates: int = 0
     train_seconds: float = 0.0
-    scores: list = field(default_factory=list)        # Punkte jedes fertigen Spiels (volles Spiel)
-    evaluations: list = field(default_factory=list)   # (Schritt, mittlere Punkte, Trainingssekunden)
+    scores: list = field(default_factory=list)  # Punkte jedes fertigen Spiels (volles Spiel)
+    evaluations: list = field(default_factory=list)  # (Schritt, mittlere Punkte, Trainingssekunden)
     config: dict = field(default_factory=dict)
     rng_state: dict = field(default_factory=dict)
     memory_rng_state: dict = field(default_factory=dict)
     keras_backend: str = ""
-    history: list = field(default_factory=list)       # je Lauf: Start- und Endschritt, Sekunden, Rechner
+    history: list = field(default_factory=list)  # je Lauf: Start- und Endschritt, Sekunden, Rechner
 
 
 def save_checkpoint(directory, train_model, target_model, memory, state):
@@ -299,15 +319,17 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
             np.savez(tmp / "target.npz", *target_model.get_weights())
             (tmp / "replay").mkdir()
             for name in REPLAY_ARRAYS:
-                np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[:memory.slots_used])
+                np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[: memory.slots_used])
             kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
             kurs.write_json_atomic(tmp / "state.json", asdict(state))
         except OSError as error:
             shutil.rmtree(tmp, ignore_errors=True)  # keine halbe Kopie liegen lassen, die den Platz weiter belegt
-            raise OSError(f"Der Checkpoint ließ sich nicht nach {directory} schreiben ({error.strerror or error}). "
-                          f"Ist der Datenträger voll? Ein Checkpoint braucht etwa {_checkpoint_bytes(memory) / 1e9:.1f} GB. "
-                          "Der vorige Checkpoint ist unverändert; schaffe Platz und starte dann denselben Befehl "
-                          "erneut.") from None
+            raise OSError(
+                f"Der Checkpoint ließ sich nicht nach {directory} schreiben ({error.strerror or error}). "
+                f"Ist der Datenträger voll? Ein Checkpoint braucht etwa {_checkpoint_bytes(memory) / 1e9:.1f} GB. "
+                "Der vorige Checkpoint ist unverändert; schaffe Platz und starte dann denselben Befehl "
+                "erneut."
+            ) from None
         if directory.exists():
             shutil.rmtree(old, ignore_errors=True)
             os.replace(directory, old)
@@ -316,7 +338,7 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
 
 
 def _checkpoint_bytes(memory):
-    return sum(getattr(memory, name)[:memory.slots_used].nbytes for name in REPLAY_ARRAYS) + 30e6
+    return sum(getattr(memory, name)[: memory.slots_used].nbytes for name in REPLAY_ARRAYS) + 30e6
 
 
 class _finish_before_interrupt:
@@ -359,13 +381,17 @@ def refuse_foreign_folder(directory):
     if not entries:
         return
     if set(entries) <= CHECKPOINT_FILES:
-        raise ValueError(f"Der Checkpoint in {directory} ist unvollständig: state.json fehlt (da sind nur "
-                         f"{', '.join(entries)}). Ich fange dort nicht von vorn an und lösche nichts. Hole state.json "
-                         "aus einer Sicherung, oder benenne den Ordner um und starte neu.")
+        raise ValueError(
+            f"Der Checkpoint in {directory} ist unvollständig: state.json fehlt (da sind nur "
+            f"{', '.join(entries)}). Ich fange dort nicht von vorn an und lösche nichts. Hole state.json "
+            "aus einer Sicherung, oder benenne den Ordner um und starte neu."
+        )
     shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
-    raise ValueError(f"Der Ordner {directory} ist kein Checkpoint, enthält aber Dateien ({shown}). Ein Checkpoint "
-                     "ersetzt seinen Ordner ganz; damit nichts verloren geht, schreibe ich dort nicht hinein. "
-                     "Wähle einen neuen oder leeren Ordner.")
+    raise ValueError(
+        f"Der Ordner {directory} ist kein Checkpoint, enthält aber Dateien ({shown}). Ein Checkpoint "
+        "ersetzt seinen Ordner ganz; damit nichts verloren geht, schreibe ich dort nicht hinein. "
+        "Wähle einen neuen oder leeren Ordner."
+    )
 
 
 def _checkpoint_dir(directory):
@@ -387,8 +413,10 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
     """Lädt (train_model, q_model, target_weights, memory oder None, state). Deutsche Meldungen bei Fehlern."""
     found = _checkpoint_dir(directory)
     if found is None:
-        raise FileNotFoundError(f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
-                                "(train_breakout.py ohne --exportieren) oder prüfe den Pfad.")
+        raise FileNotFoundError(
+            f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
+            "(train_breakout.py ohne --exportieren) oder prüfe den Pfad."
+        )
     try:
         state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))
         train_model = keras.models.load_model(found / "model.keras")
@@ -397,8 +425,9 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
         #   aus). Ein Checkpoint vom Laptop lernte sonst unter JAX ohne jit: auf einer H100 gemessen etwa
         #   140 statt 8 ms pro Lernschritt. Neu kompiliert wählt Keras passend zu Backend und Rechner.
         # - Die gespeicherte Verlust-Konfiguration vergisst das Huber-`delta` (Keras 3.15); es steht im Stand.
-        dqn.compile_train_model(train_model, None, float(state.config.get("huber_delta", 1.0)),
-                                optimizer=train_model.optimizer)
+        dqn.compile_train_model(
+            train_model, None, float(state.config.get("huber_delta", 1.0)), optimizer=train_model.optimizer
+        )
         with np.load(found / "target.npz") as data:
             target_weights = [data[f"arr_{i}"] for i in range(len(data.files))]
     except Exception as error:
@@ -415,7 +444,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
             memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=state.seed)
             if capacity >= meta["slots_used"]:
                 for name in REPLAY_ARRAYS:
-                    getattr(memory, name)[:meta["slots_used"]] = np.load(replay / f"{name}.npy", mmap_mode="r")
+                    getattr(memory, name)[: meta["slots_used"]] = np.load(replay / f"{name}.npy", mmap_mode="r")
                 for name in ("position", "slots_used", "n_valid"):
                     setattr(memory, name, int(meta[name]))
                 if capacity > meta["capacity"] and meta["slots_used"] == meta["capacity"]:
@@ -423,8 +452,10 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
             else:
                 memory = None
         except Exception as error:
-            print(f"Der Erfahrungsspeicher im Checkpoint ist unlesbar ({type(error).__name__}); "
-                  "das Training sammelt ihn neu, Netz und Fortschritt bleiben erhalten.")
+            print(
+                f"Der Erfahrungsspeicher im Checkpoint ist unlesbar ({type(error).__name__}); "
+                "das Training sammelt ihn neu, Netz und Fortschritt bleiben erhalten."
+            )
             memory = None
         if memory is not None and state.memory_rng_state:
             memory.rng.bit_generator.state = state.memory_rng_state
@@ -447,9 +478,15 @@ def checkpoint_from_model(model_path, directory):
     train_model, q_model = build_cnn(4, config.learning_rate, config.huber_delta, config.clipnorm)
     loaded, _ = dqn.load_model(model_path)
     train_model.set_weights(loaded.get_weights())
-    state = TrainState(seed=provenance["seed"], steps=provenance["agent_steps"], updates=provenance["updates"],
-                       train_seconds=provenance["train_seconds"], history=list(provenance["runs"]),
-                       evaluations=[list(e) for e in provenance["training_evaluations"]], config=asdict(config))
+    state = TrainState(
+        seed=provenance["seed"],
+        steps=provenance["agent_steps"],
+        updates=provenance["updates"],
+        train_seconds=provenance["train_seconds"],
+        history=list(provenance["runs"]),
+        evaluations=[list(e) for e in provenance["training_evaluations"]],
+        config=asdict(config),
+    )
     empty = Ringbuffer.FrameReplayMemory(HISTORY + 2, FRAME_SHAPE, HISTORY, seed=state.seed)
     save_checkpoint(directory, train_model, q_model, empty, state)
     shutil.rmtree(directory / "replay")  # kein Speicher: das Training sammelt ihn mit dem gelernten Netz neu
@@ -459,13 +496,24 @@ def checkpoint_from_model(model_path, directory):
 # --------------------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------------------
-def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=None, progress=True,
-          live_plot=None, logger=None, models=None, report_every=None):
+def train(
+    config=None,
+    checkpoint_dir=None,
+    seed=0,
+    resume=True,
+    max_seconds=None,
+    progress=True,
+    live_plot=None,
+    logger=None,
+    models=None,
+    report_every=None,
+):
     """Trainiert den Breakout-Agenten; mit `checkpoint_dir` setzt es einen vorhandenen Checkpoint fort.
 
     Die Schleife ist die aus Lektion 3: handeln → Schritt → speichern → ziehen → Ziel → lernen →
     Target nachziehen, dazu Checkpoints. `max_seconds`: nach so vielen Sekunden Checkpoint schreiben und
-    aufhören (für lange Läufe in Etappen). `report_every`: alle N Schritte eine Zeile Stand (für Logdateien). Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste
+    aufhören (für lange Läufe in Etappen). `report_every`: alle N Schritte eine Zeile Stand (für Logdateien).
+    Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste
     Aufruf mit demselben Ordner macht dort weiter. Gibt (q_model, state) zurück.
     """
     lock = contextlib.nullcontext()
@@ -475,8 +523,9 @@ def train(config=None, checkpoint_dir=None, seed=0, resume=True, max_seconds=Non
     # die Bausteine aus Lektion 6; `dqn.with_parts(atari.train, build_cnn=...)` setzt andere ein
     parts = dict(build_cnn=build_cnn, push_frame=push_frame, learning_signal=learning_signal)
     with lock:
-        return _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models,
-                      report_every, parts)
+        return _train(
+            config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every, parts
+        )
 
 
 class CheckpointLock:
@@ -499,7 +548,8 @@ class CheckpointLock:
                         f"In {self.path.with_suffix('')} trainiert schon ein anderer Prozess (Nummer {owner}). Zwei "
                         "Trainings in einem Checkpoint-Ordner würden sich gegenseitig überschreiben. Warte, bis es "
                         "fertig ist, beende es (Strg+C, es schreibt dann seinen Checkpoint), oder nimm einen anderen "
-                        "Ordner.") from None
+                        "Ordner."
+                    ) from None
                 self.path.unlink(missing_ok=True)  # die Sperre eines beendeten Prozesses
                 continue
             with os.fdopen(handle, "w") as f:
@@ -535,8 +585,7 @@ def _process_alive(pid):
         return True
 
 
-def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every,
-           parts):
+def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every, parts):
     from tqdm.auto import tqdm
 
     config = config or AtariConfig()
@@ -546,12 +595,15 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
         saved = {f.name: state.config[f.name] for f in fields(AtariConfig) if f.name in state.config}
         config = AtariConfig(**{**saved, "total_steps": max(config.total_steps, saved.get("total_steps", 0))})
         seed = state.seed
-        print(f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
-              f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher).")
+        print(
+            f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
+            f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher)."
+        )
     else:
         keras.utils.set_random_seed(seed)
-        train_model, q_model = models or parts["build_cnn"](4, config.learning_rate, config.huber_delta,
-                                                            config.clipnorm)
+        train_model, q_model = models or parts["build_cnn"](
+            4, config.learning_rate, config.huber_delta, config.clipnorm
+        )
         state = TrainState(seed=seed)
     state.config = asdict(config)
     state.keras_backend = keras.backend.backend()
@@ -570,8 +622,14 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     obs, info = env.reset(seed=seed + state.steps)
     score, run_start_step = 0.0, state.steps
     run_clock = train_clock = time.perf_counter()
-    bar = tqdm(total=config.total_steps, initial=state.steps, unit="Schritt", disable=not progress,
-               mininterval=1.0, smoothing=0.05)
+    bar = tqdm(
+        total=config.total_steps,
+        initial=state.steps,
+        unit="Schritt",
+        disable=not progress,
+        mininterval=1.0,
+        smoothing=0.05,
+    )
 
     def checkpoint(final=False):
         state.rng_state = rng.bit_generator.state
@@ -590,8 +648,13 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 raise
 
     def run_entry():
-        return dict(from_step=run_start_step, to_step=state.steps, seconds=round(time.perf_counter() - run_clock, 1),
-                    machine=machine_description(), keras_backend=state.keras_backend)
+        return dict(
+            from_step=run_start_step,
+            to_step=state.steps,
+            seconds=round(time.perf_counter() - run_clock, 1),
+            machine=machine_description(),
+            keras_backend=state.keras_backend,
+        )
 
     def close_run():
         state.train_seconds += time.perf_counter() - train_clock
@@ -603,8 +666,9 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             # 1. handeln (ε-gierig; ε beginnt nach learning_starts zu fallen). Füllt ein fortgesetztes Training
             #    einen leeren Speicher neu, spielt dabei schon das gelernte Netz: so landen Spielstände wie
             #    die späteren darin, nicht nur die Anfänge zufälliger Spiele.
-            epsilon = dqn.linear_epsilon(step, config.learning_starts, config.epsilon_decay_steps,
-                                         config.epsilon_start, config.epsilon_end)
+            epsilon = dqn.linear_epsilon(
+                step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
+            )
             if rng.random() < epsilon:
                 action = int(rng.integers(4))
             else:
@@ -614,8 +678,9 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             score += reward
             # 3. speichern: Belohnung gestutzt, verlorenes Leben = Ende für das Lernen, Bilder laufen weiter
             clipped_reward, learning_end = parts["learning_signal"](reward, terminated, info["life_lost"])
-            memory.add(obs, action, clipped_reward, next_obs, learning_end, truncated,
-                       episode_over=terminated or truncated)
+            memory.add(
+                obs, action, clipped_reward, next_obs, learning_end, truncated, episode_over=terminated or truncated
+            )
             obs = next_obs
             if terminated or truncated:
                 state.scores.append(score)
@@ -635,8 +700,11 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             if report_every and step % report_every == 0:
                 recent = state.scores[-20:]
                 rate = (step - run_start_step) / (time.perf_counter() - run_clock)
-                print(f"Schritt {step}: {rate:.0f} Schritte/s, ε = {epsilon:.3f}, mittlere Punkte der letzten "
-                      f"{len(recent)} Spiele: {np.mean(recent) if recent else float('nan'):.1f}", flush=True)
+                print(
+                    f"Schritt {step}: {rate:.0f} Schritte/s, ε = {epsilon:.3f}, mittlere Punkte der letzten "
+                    f"{len(recent)} Spiele: {np.mean(recent) if recent else float('nan'):.1f}",
+                    flush=True,
+                )
             if config.eval_every and step % config.eval_every == 0:
                 state.train_seconds += time.perf_counter() - train_clock
                 mean = float(play(q_model, config.eval_episodes, seed=50_000 + step).mean())
@@ -655,9 +723,14 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     except KeyboardInterrupt:
         close_run()
         checkpoint(final=True)
-        print(f"Training nach {state.steps} Schritten unterbrochen. Nichts ist verloren"
-              + (f": der Checkpoint liegt in {checkpoint_dir}; derselbe Aufruf macht dort weiter." if checkpoint_dir
-                 else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."))
+        print(
+            f"Training nach {state.steps} Schritten unterbrochen. Nichts ist verloren"
+            + (
+                f": der Checkpoint liegt in {checkpoint_dir}; derselbe Aufruf macht dort weiter."
+                if checkpoint_dir
+                else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."
+            )
+        )
         return q_model, state
     finally:
         dqn.close_outputs(bar, env, live_plot, logger)
@@ -685,8 +758,10 @@ def accelerators():
         if backend == "tensorflow":
             import tensorflow as tf
 
-            return [tf.config.experimental.get_device_details(d).get("device_name", d.name)
-                    for d in tf.config.list_physical_devices("GPU")]
+            return [
+                tf.config.experimental.get_device_details(d).get("device_name", d.name)
+                for d in tf.config.list_physical_devices("GPU")
+            ]
         if backend == "torch":
             import torch
 

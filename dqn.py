@@ -7,6 +7,7 @@ ganz unten); hier steht nur, was drumherum nötig ist: Hyperparameter, Umgebung,
 Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
 """
+
 import logging
 import os
 import sys
@@ -47,28 +48,28 @@ logging.getLogger("tensorflow").setLevel(logging.ERROR)
 class DQNConfig:
     """Alle Hyperparameter eines DQN-Trainings, jeder mit seiner Bedeutung."""
 
-    env_id: str = "CartPole-v1"        # Name der Gymnasium-Umgebung
-    total_steps: int = 50_000          # höchstens so viele Umgebungsschritte insgesamt
-    hidden_units: tuple = (64, 64)     # Neuronen je verdeckter Schicht des Q-Netzes
-    learning_rate: float = 1e-3        # Schrittweite des Adam-Optimierers
-    gamma: float = 0.98                # Diskontierungsfaktor
-    batch_size: int = 128              # Übergänge pro Lernschritt
-    memory_size: int = 50_000          # Kapazität des Erfahrungsspeichers
-    learning_starts: int = 1_000       # erst so viele Schritte zufällig sammeln, dann lernen
-    train_every: int = 2               # alle wie viele Umgebungsschritte ein Lernschritt
-    epsilon_start: float = 1.0         # ε am Anfang: nur Zufall
-    epsilon_end: float = 0.02          # ε nach dem Abklingen
-    epsilon_decay_steps: int = 3_000   # über so viele Schritte sinkt ε linear (ab learning_starts)
-    target_update_every: int = 50      # Target-Netz alle N Lernschritte nachziehen (0: kein Target-Netz)
-    tau: float = 1.0                   # Anteil pro Kopie: 1.0 hart, z. B. 0.005 weich (Polyak)
-    double_dqn: bool = False           # Double-DQN-Ziel (Lektion 5) statt max über das Target-Netz
-    huber_delta: float = 1.0           # Huber-Verlust: quadratisch bis delta, danach linear (Fehler-Clipping)
-    clipnorm: float = 10.0             # Gradienten-Norm höchstens so groß (0: aus)
-    eval_every: int = 500              # alle N Schritte gierig bewerten (0: nie)
-    eval_episodes: int = 100           # Episoden pro Bewertung
-    eval_screen_episodes: int = 10     # erst so viele; nur wenn deren Mittel das Ziel erreicht, alle eval_episodes
-    target_return: float = 475.0       # ab diesem Mittelwert gilt die Umgebung als gelöst
-    stop_when_solved: bool = True      # Training beenden, sobald die Bewertung das Ziel erreicht
+    env_id: str = "CartPole-v1"  # Name der Gymnasium-Umgebung
+    total_steps: int = 50_000  # höchstens so viele Umgebungsschritte insgesamt
+    hidden_units: tuple = (64, 64)  # Neuronen je verdeckter Schicht des Q-Netzes
+    learning_rate: float = 1e-3  # Schrittweite des Adam-Optimierers
+    gamma: float = 0.98  # Diskontierungsfaktor
+    batch_size: int = 128  # Übergänge pro Lernschritt
+    memory_size: int = 50_000  # Kapazität des Erfahrungsspeichers
+    learning_starts: int = 1_000  # erst so viele Schritte zufällig sammeln, dann lernen
+    train_every: int = 2  # alle wie viele Umgebungsschritte ein Lernschritt
+    epsilon_start: float = 1.0  # ε am Anfang: nur Zufall
+    epsilon_end: float = 0.02  # ε nach dem Abklingen
+    epsilon_decay_steps: int = 3_000  # über so viele Schritte sinkt ε linear (ab learning_starts)
+    target_update_every: int = 50  # Target-Netz alle N Lernschritte nachziehen (0: kein Target-Netz)
+    tau: float = 1.0  # Anteil pro Kopie: 1.0 hart, z. B. 0.005 weich (Polyak)
+    double_dqn: bool = False  # Double-DQN-Ziel (Lektion 5) statt max über das Target-Netz
+    huber_delta: float = 1.0  # Huber-Verlust: quadratisch bis delta, danach linear (Fehler-Clipping)
+    clipnorm: float = 10.0  # Gradienten-Norm höchstens so groß (0: aus)
+    eval_every: int = 500  # alle N Schritte gierig bewerten (0: nie)
+    eval_episodes: int = 100  # Episoden pro Bewertung
+    eval_screen_episodes: int = 10  # erst so viele; nur wenn deren Mittel das Ziel erreicht, alle eval_episodes
+    target_return: float = 475.0  # ab diesem Mittelwert gilt die Umgebung als gelöst
+    stop_when_solved: bool = True  # Training beenden, sobald die Bewertung das Ziel erreicht
 
     def __post_init__(self):
         problems = []
@@ -83,7 +84,9 @@ class DQNConfig:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
         if not self.huber_delta > 0:
-            problems.append(f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts.")
+            problems.append(
+                f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts."
+            )
         if int(self.epsilon_decay_steps) < 1:
             problems.append(f"`epsilon_decay_steps` muss mindestens 1 sein, ist {self.epsilon_decay_steps}.")
         if not 0.0 < self.tau <= 1.0:
@@ -103,28 +106,54 @@ PRESETS = {
     "CartPole-v1": dict(total_steps=50_000, hidden_units=(128, 128), target_return=475.0),
     "Acrobot-v1": dict(total_steps=50_000, target_return=-100.0),
     # Landungen dauern Hunderte Schritte: größeres Netz, γ = 0,99, länger erkunden, Double DQN (Lektion 5)
-    "LunarLander-v3": dict(total_steps=300_000, hidden_units=(256, 256), learning_rate=5e-4, gamma=0.99,
-                           memory_size=100_000, learning_starts=5_000, train_every=4, epsilon_end=0.05,
-                           epsilon_decay_steps=50_000, target_update_every=100, double_dqn=True,
-                           eval_every=10_000, target_return=200.0),
+    "LunarLander-v3": dict(
+        total_steps=300_000,
+        hidden_units=(256, 256),
+        learning_rate=5e-4,
+        gamma=0.99,
+        memory_size=100_000,
+        learning_starts=5_000,
+        train_every=4,
+        epsilon_end=0.05,
+        epsilon_decay_steps=50_000,
+        target_update_every=100,
+        double_dqn=True,
+        eval_every=10_000,
+        target_return=200.0,
+    ),
     # Lektion 5, Überschätzung: kleines Netz, großer Lernschritt und verrauschte Belohnungen, damit die Schätzungen
     # schwanken; ein Target-Netz, das selten nachgezogen wird, ist ein zweiter, fast unabhängiger Schätzer
-    "Workshop/MaxBias-v0": dict(total_steps=4_000, hidden_units=(32,), learning_rate=5e-3, gamma=0.99, batch_size=32,
-                                memory_size=2_000, learning_starts=500, train_every=1, epsilon_end=0.1,
-                                epsilon_decay_steps=2_000, target_update_every=1_000, eval_every=0,
-                                target_return=0.0),
+    "Workshop/MaxBias-v0": dict(
+        total_steps=4_000,
+        hidden_units=(32,),
+        learning_rate=5e-3,
+        gamma=0.99,
+        batch_size=32,
+        memory_size=2_000,
+        learning_starts=500,
+        train_every=1,
+        epsilon_end=0.1,
+        epsilon_decay_steps=2_000,
+        target_update_every=1_000,
+        eval_every=0,
+        target_return=0.0,
+    ),
 }
 
 
 def preset(env_id, **changes):
     """Die abgestimmte Konfiguration für `env_id`, mit einzelnen Änderungen: preset("CartPole-v1", gamma=0.95)."""
     if env_id not in PRESETS:
-        raise ValueError(f"Für »{env_id}« gibt es keine abgestimmten Einstellungen; bekannt sind: {', '.join(PRESETS)}. "
-                         "Du kannst trotzdem trainieren: DQNConfig(env_id=..., ...) mit eigenen Werten.")
+        raise ValueError(
+            f"Für »{env_id}« gibt es keine abgestimmten Einstellungen; bekannt sind: {', '.join(PRESETS)}. "
+            "Du kannst trotzdem trainieren: DQNConfig(env_id=..., ...) mit eigenen Werten."
+        )
     unknown = sorted(set(changes) - {f.name for f in fields(DQNConfig)})
     if unknown:
-        raise ValueError(f"Unbekannte Hyperparameter: {', '.join(unknown)}. Erlaubt sind: "
-                         f"{', '.join(f.name for f in fields(DQNConfig))}.")
+        raise ValueError(
+            f"Unbekannte Hyperparameter: {', '.join(unknown)}. Erlaubt sind: "
+            f"{', '.join(f.name for f in fields(DQNConfig))}."
+        )
     return DQNConfig(**{"env_id": env_id, **PRESETS[env_id], **changes})
 
 
@@ -207,7 +236,8 @@ register_max_bias_env()
 # Das Q-Netz mit Aktionsmaske
 # --------------------------------------------------------------------------------------
 def build_q_model(obs_shape, n_actions, hidden_units=(64, 64), learning_rate=1e-3, huber_delta=1.0, clipnorm=10.0):
-    """Das Q-Netz aus Lektion 3 (`build_q_network`), kompiliert. Gibt (train_model, q_model) zurück, die sich alle Gewichte teilen:
+    """Das Q-Netz aus Lektion 3 (`build_q_network`), kompiliert. Gibt (train_model, q_model) zurück, die sich alle
+    Gewichte teilen:
 
     - q_model: obs (B, *obs_shape) -> Q-Werte (B, n_actions), zum Handeln und für Ziele;
     - train_model: [obs, action_mask (B, n_actions)] -> Q * Maske, zum Trainieren.
@@ -290,8 +320,9 @@ def _play_parallel(q_model, env_id, n, seed, gamma=1.0, epsilon=0.0, rng=None):
     """
     import gymnasium as gym
 
-    envs = gym.vector.SyncVectorEnv([lambda: make_env(env_id) for _ in range(n)],
-                                    autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+    envs = gym.vector.SyncVectorEnv(
+        [lambda: make_env(env_id) for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
+    )
     obs, _ = envs.reset(seed=seed)
     start_obs = obs.astype(np.float32)
     totals = np.zeros(n)
@@ -311,7 +342,7 @@ def _play_parallel(q_model, env_id, n, seed, gamma=1.0, epsilon=0.0, rng=None):
 
 
 def evaluate(q_model, env_id, episodes=100, seed=10_000, max_parallel=100, epsilon=0.0):
-    """Gierige Bewertung: `episodes` Episoden parallel (eine Netz-Abfrage pro Schritt für alle). Gibt die Erträge zurück."""
+    """Gierige Bewertung: `episodes` Episoden parallel (eine Netz-Abfrage pro Schritt für alle); gibt die Erträge."""
     returns = []
     rng = np.random.default_rng(seed)
     while len(returns) < episodes:
@@ -340,15 +371,32 @@ EXPERIMENT_RESULTS = kurs.ROOT / "bench" / "results"
 
 # Die Einstellungen der Experimente; die Lektionen und bench/lesson_experiments.py lesen sie von hier.
 LESSON_EXPERIMENTS = {
-    "target_fixed_data": dict(random_steps=5_000, updates=3_000, soft_tau=0.02, bound=1 / (1 - 0.98),
-                              metric="mittleres Q auf festen Zuständen nach dem letzten Lernschritt"),
-    "target_training": dict(steps=16_000, metric="beste gierige Bewertung (10 Episoden) im Training",
-                            variants={"ohne": dict(target_update_every=0), "hart": dict(target_update_every=50, tau=1.0),
-                                      "weich": dict(target_update_every=1, tau=0.02)}),
-    "replay": dict(env_id="LunarLander-v3", steps=60_000, eval_every=5_000, metric="mittlere gierige Bewertung "
-                   "(10 Episoden) über das ganze Training", memory_size={"ohne": 128, "mit": 100_000}),
-    "overestimation": dict(every=250, metric="Überschätzung im Startzustand: versprochen − eingelöst, "
-                           "gemittelt über das Training"),
+    "target_fixed_data": dict(
+        random_steps=5_000,
+        updates=3_000,
+        soft_tau=0.02,
+        bound=1 / (1 - 0.98),
+        metric="mittleres Q auf festen Zuständen nach dem letzten Lernschritt",
+    ),
+    "target_training": dict(
+        steps=16_000,
+        metric="beste gierige Bewertung (10 Episoden) im Training",
+        variants={
+            "ohne": dict(target_update_every=0),
+            "hart": dict(target_update_every=50, tau=1.0),
+            "weich": dict(target_update_every=1, tau=0.02),
+        },
+    ),
+    "replay": dict(
+        env_id="LunarLander-v3",
+        steps=60_000,
+        eval_every=5_000,
+        metric="mittlere gierige Bewertung (10 Episoden) über das ganze Training",
+        memory_size={"ohne": 128, "mit": 100_000},
+    ),
+    "overestimation": dict(
+        every=250, metric="Überschätzung im Startzustand: versprochen − eingelöst, gemittelt über das Training"
+    ),
 }
 
 
@@ -371,10 +419,17 @@ def experiment_effect(name, runs):
     else:
         raise ValueError(f"Unbekanntes Experiment »{name}«.")
     variants = list(runs[0]["metric"])
-    summary = {variant: dict(median=float(np.median(metric(variant))), min=float(np.min(metric(variant))),
-                             max=float(np.max(metric(variant)))) for variant in variants}
-    return dict(shows=int(sum(shows)), seeds=len(runs), summary=summary,
-                text=f"{claim}: bei {sum(shows)} von {len(runs)} Seeds")
+    summary = {
+        variant: dict(
+            median=float(np.median(metric(variant))),
+            min=float(np.min(metric(variant))),
+            max=float(np.max(metric(variant))),
+        )
+        for variant in variants
+    }
+    return dict(
+        shows=int(sum(shows)), seeds=len(runs), summary=summary, text=f"{claim}: bei {sum(shows)} von {len(runs)} Seeds"
+    )
 
 
 def experiment_results(name):
@@ -407,9 +462,11 @@ def compare_with_stored(name, mine):
     lines = [f"Kennzahl: {data['metric']}"]
     for variant, value in mine.items():
         stored = effect["summary"][variant]
-        lines.append(f"  {variant:12s} dein Lauf {kurs.german_number(value, 2)}   {effect['seeds']} Seeds gemessen: "
-                     f"Median {kurs.german_number(stored['median'], 2)} "
-                     f"(von {kurs.german_number(stored['min'], 2)} bis {kurs.german_number(stored['max'], 2)})")
+        lines.append(
+            f"  {variant:12s} dein Lauf {kurs.german_number(value, 2)}   {effect['seeds']} Seeds gemessen: "
+            f"Median {kurs.german_number(stored['median'], 2)} "
+            f"(von {kurs.german_number(stored['min'], 2)} bis {kurs.german_number(stored['max'], 2)})"
+        )
     lines.append(f"Gemessen ({data['date']}, {data['machine']}): {effect['text']}.")
     return "\n".join(lines)
 
@@ -435,8 +492,19 @@ def collect_random(env_id, steps, seed, capacity=None):
     return memory, episode_of
 
 
-def fixed_data_q_trace(variant, memory, probe_obs, seed=0, updates=3_000, measure_every=50, hard_every=100,
-                       soft_tau=0.02, gamma=0.98, n_actions=2, update_target=None):
+def fixed_data_q_trace(
+    variant,
+    memory,
+    probe_obs,
+    seed=0,
+    updates=3_000,
+    measure_every=50,
+    hard_every=100,
+    soft_tau=0.02,
+    gamma=0.98,
+    n_actions=2,
+    update_target=None,
+):
     """Lektion 4, Experiment 1: ein frisches Netz lernt `updates` Schritte auf den festen Daten in `memory`.
 
     `variant`: "ohne" (das Ziel kommt vom lernenden Netz selbst), "hart" (Kopie alle `hard_every` Lernschritte)
@@ -467,8 +535,15 @@ def training_curve(env_id, seed, total_steps, train=None, eval_every=1_000, **ch
     """Ein Training über `total_steps` Schritte, das bei „gelöst“ nicht aufhört; alle `eval_every` Schritte
     10 gierige Episoden. Gibt das TrainResult zurück (`evaluations`: [(Schritt, Mittel, Zeit), ...])."""
     train = train or globals()["train"]
-    config = preset(env_id, total_steps=total_steps, eval_every=eval_every, eval_episodes=10,
-                    eval_screen_episodes=10, stop_when_solved=False, **changes)
+    config = preset(
+        env_id,
+        total_steps=total_steps,
+        eval_every=eval_every,
+        eval_episodes=10,
+        eval_screen_episodes=10,
+        stop_when_solved=False,
+        **changes,
+    )
     return train(config, seed=seed, progress=False)
 
 
@@ -585,7 +660,7 @@ def report_episode(value, step, epsilon, bar, live_plot=None, logger=None, name=
 
 
 def close_outputs(bar, env, live_plot=None, logger=None):
-    """Am Ende eines Trainings (auch nach Abbruch): Balken und Umgebung schließen, Kurve fertig zeichnen, Log schreiben."""
+    """Am Ende eines Trainings (auch nach Abbruch): Balken und Umgebung schließen, Kurve zeichnen, Log schreiben."""
     bar.close()
     env.close()
     if live_plot is not None:
@@ -614,13 +689,22 @@ class TrainRun:
             result.interrupted = False
         else:
             keras.utils.set_random_seed(seed)
-            train_model, q_model = models or build_q_model(obs_shape, self.n_actions, config.hidden_units,
-                                                           config.learning_rate, config.huber_delta, config.clipnorm)
+            train_model, q_model = models or build_q_model(
+                obs_shape,
+                self.n_actions,
+                config.hidden_units,
+                config.learning_rate,
+                config.huber_delta,
+                config.clipnorm,
+            )
             # Target-Netz: eine schnelle Kopie (NumPy bei Dense-Netzen); ohne Target-Netz (0) das Online-Netz selbst
-            result = TrainResult(train_model, q_model, rng=np.random.default_rng(seed),
-                                 target_model=fast_copy(q_model) if config.target_update_every else None,
-                                 replay_memory=Ringbuffer.ReplayMemory(config.memory_size, obs_shape, np.float32,
-                                                                       seed=seed))
+            result = TrainResult(
+                train_model,
+                q_model,
+                rng=np.random.default_rng(seed),
+                target_model=fast_copy(q_model) if config.target_update_every else None,
+                replay_memory=Ringbuffer.ReplayMemory(config.memory_size, obs_shape, np.float32, seed=seed),
+            )
         result.config = config
         self.result = result
         self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
@@ -630,8 +714,9 @@ class TrainRun:
         self.target_model = result.target_model if result.target_model is not None else self.online_model
         self.obs, _ = self.env.reset(seed=seed + result.steps)
         self.episode_return = 0.0
-        self.bar = tqdm(total=config.total_steps, initial=result.steps, unit="Schritt", disable=not progress,
-                        mininterval=0.5)
+        self.bar = tqdm(
+            total=config.total_steps, initial=result.steps, unit="Schritt", disable=not progress, mininterval=0.5
+        )
         self._clock = time.perf_counter()
 
     @property
@@ -646,7 +731,7 @@ class TrainRun:
             yield step
 
     def continue_episode(self, next_obs, reward, episode_over, epsilon):
-        """Zählt den Ertrag mit; am Episodenende: melden (Kurve, TensorBoard, Balken) und neu starten. Gibt die nächste obs."""
+        """Zählt den Ertrag mit; am Episodenende: melden (Kurve, TensorBoard, Balken), neu starten; gibt die obs."""
         self.episode_return += reward
         if not episode_over:
             return next_obs
@@ -692,8 +777,10 @@ class TrainRun:
         close_outputs(self.bar, self.env, self.live_plot, self.logger)
         if exc_type is KeyboardInterrupt:
             self.result.interrupted = True
-            print(f"Training nach {self.result.steps} Schritten unterbrochen. Nichts ist verloren: "
-                  "`result = train(config, resume=result)` macht genau hier weiter.")
+            print(
+                f"Training nach {self.result.steps} Schritten unterbrochen. Nichts ist verloren: "
+                "`result = train(config, resume=result)` macht genau hier weiter."
+            )
             return True  # Abbruch ist gewollt: kein Traceback
         return False
 
@@ -709,8 +796,13 @@ def with_parts(function, **parts):
     unknown = sorted(name for name in parts if name not in function.__globals__)
     if unknown:
         raise ValueError(f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}.")
-    changed = types.FunctionType(function.__code__, {**function.__globals__, **parts}, function.__name__,
-                                 function.__defaults__, function.__closure__)
+    changed = types.FunctionType(
+        function.__code__,
+        {**function.__globals__, **parts},
+        function.__name__,
+        function.__defaults__,
+        function.__closure__,
+    )
     changed.__doc__, changed.__kwdefaults__ = function.__doc__, function.__kwdefaults__
     return changed
 

@@ -4,6 +4,7 @@ Jede Lektion lädt dieses Modul in ihrer ersten Zelle. Es braucht beim Import nu
 Standardbibliothek, damit es auch dann eine verständliche Meldung geben kann, wenn die
 Pakete des Workshops fehlen.
 """
+
 import importlib.abc
 import importlib.util
 import json
@@ -62,8 +63,19 @@ def write_json_atomic(path, data, indent=1):
 # --------------------------------------------------------------------------------------
 # Umgebung prüfen
 # --------------------------------------------------------------------------------------
-def package_versions(names=("keras", "tensorflow-cpu", "tensorflow", "jax", "gymnasium", "numpy", "ale-py",
-                            "stable-baselines3", "torch")):
+def package_versions(
+    names=(
+        "keras",
+        "tensorflow-cpu",
+        "tensorflow",
+        "jax",
+        "gymnasium",
+        "numpy",
+        "ale-py",
+        "stable-baselines3",
+        "torch",
+    ),
+):
     """Installierte Versionen der genannten Pakete (fehlende fehlen im Ergebnis) – für Herkunftsangaben."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -224,8 +236,11 @@ def tipp(name):
     if len(hints) == 1:
         print(f"💡 Tipp zu `{name}`: {hints[0]}")
         return
-    more = ("\nNoch ein Tipp, falls du ihn brauchst: `kurs.tipp(\"" + name + "\")` noch einmal."
-            if shown + 1 < len(hints) else "")
+    more = (
+        '\nNoch ein Tipp, falls du ihn brauchst: `kurs.tipp("' + name + '")` noch einmal.'
+        if shown + 1 < len(hints)
+        else ""
+    )
     print(f"💡 Tipp {shown + 1} von {len(hints)} zu `{name}`: {hints[shown]}{more}")
 
 
@@ -245,16 +260,23 @@ def _your_lines(error):
 
 def _close(actual, expected, tolerance):
     if isinstance(expected, dict):  # z. B. mehrere Eigenschaften eines Netzes auf einmal
-        return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
-            _close(actual[k], expected[k], tolerance) for k in expected)
+        return (
+            isinstance(actual, dict)
+            and actual.keys() == expected.keys()
+            and all(_close(actual[k], expected[k], tolerance) for k in expected)
+        )
     try:
         import numpy as np
 
         try:
             actual_arr, expected_arr = np.asarray(actual), np.asarray(expected)
         except ValueError:  # gemischte Tupel wie (114, (3, 2), True): Element für Element
-            return (isinstance(actual, (tuple, list)) and isinstance(expected, (tuple, list))
-                    and len(actual) == len(expected) and all(_close(a, e, tolerance) for a, e in zip(actual, expected)))
+            return (
+                isinstance(actual, (tuple, list))
+                and isinstance(expected, (tuple, list))
+                and len(actual) == len(expected)
+                and all(_close(a, e, tolerance) for a, e in zip(actual, expected))
+            )
         if actual_arr.shape != expected_arr.shape:
             return False
         if expected_arr.dtype.kind in "fc" or actual_arr.dtype.kind in "fc":
@@ -276,7 +298,7 @@ def _register_hint(function, hint):
     name = getattr(function, "__name__", "deine Funktion")
     if hint:
         _HINTS[name] = [hint] if isinstance(hint, str) else list(hint)
-    return name, (f"\nEinen Tipp bekommst du mit `kurs.tipp(\"{name}\")`." if hint else "")
+    return name, (f'\nEinen Tipp bekommst du mit `kurs.tipp("{name}")`.' if hint else "")
 
 
 def call_exercise(function, *args, _hint="", **kwargs):
@@ -294,8 +316,9 @@ def call_exercise(function, *args, _hint="", **kwargs):
     except Exception as error:  # Fehler der Lernenden verständlich weiterreichen, ohne Keras-Innereien
         first_line = (str(error).strip().splitlines() or [""])[0][:300]
         call = _describe_call(function, args, kwargs)
-        raise UebungFalsch("\n".join([f"❌ `{call}` bricht mit {type(error).__name__} ab: {first_line}",
-                                       *_your_lines(error)]) + ask) from None
+        raise UebungFalsch(
+            "\n".join([f"❌ `{call}` bricht mit {type(error).__name__} ab: {first_line}", *_your_lines(error)]) + ask
+        ) from None
 
 
 def check_function(function, cases, hint="", tolerance=1e-6):
@@ -341,8 +364,10 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
         while not done:
             action = call_exercise(policy, obs)
             if isinstance(action, (bool, np.bool_)) or action not in (0, 1):
-                raise UebungFalsch(f"❌ `{name}` gibt {action!r} zurück; erlaubt sind die ganzen Zahlen 0 (links) "
-                                        "und 1 (rechts). `int(...)` macht aus True/False eine 1/0." + ask)
+                raise UebungFalsch(
+                    f"❌ `{name}` gibt {action!r} zurück; erlaubt sind die ganzen Zahlen 0 (links) "
+                    "und 1 (rechts). `int(...)` macht aus True/False eine 1/0." + ask
+                )
             obs, reward, terminated, truncated, _ = env.step(int(action))
             total += reward
             done = terminated or truncated
@@ -350,8 +375,12 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
     env.close()
     mean = float(np.mean(returns))
     if mean < goal:
-        raise UebungFalsch(f"❌ `{name}` hält den Stab im Mittel {mean:.1f} Schritte (schlechteste Episode "
-                                f"{min(returns):.0f}); das Ziel sind mindestens {goal}." + ask)
-    print(f"✅ Geschafft! `{name}` hält den Stab im Mittel {mean:.1f} Schritte über {episodes} Episoden "
-          f"(Ziel: {goal}, höchstens 500).")
+        raise UebungFalsch(
+            f"❌ `{name}` hält den Stab im Mittel {mean:.1f} Schritte (schlechteste Episode "
+            f"{min(returns):.0f}); das Ziel sind mindestens {goal}." + ask
+        )
+    print(
+        f"✅ Geschafft! `{name}` hält den Stab im Mittel {mean:.1f} Schritte über {episodes} Episoden "
+        f"(Ziel: {goal}, höchstens 500)."
+    )
     return mean

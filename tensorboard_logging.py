@@ -9,6 +9,7 @@ TensorBoard starten: `tensorboard --logdir logs` im Workshop-Ordner (mit aktivie
 Notebook `%load_ext tensorboard` und `%tensorboard --logdir logs`.
 Ohne TensorFlow (z. B. KERAS_BACKEND=jax auf einer GPU-Maschine) schreibt der Logger nichts und sagt das einmal.
 """
+
 import warnings
 
 import numpy as np

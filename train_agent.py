@@ -3,10 +3,12 @@
     .venv/bin/python train_agent.py CartPole-v1 --seed 0            -> models/cartpole.keras + cartpole.json
     .venv/bin/python train_agent.py Acrobot-v1 --seed 0 --out logs/acrobot
 
-Derselbe Code wie in den Lektionen (dqn.preset + dqn.train, die Lösung der Schleife aus Lektion 3). Danach eine unabhängige Bewertung mit
+Derselbe Code wie in den Lektionen (dqn.preset + dqn.train, die Lösung der Schleife aus Lektion 3). Danach eine
+unabhängige Bewertung mit
 100 gierigen Episoden auf Startzuständen, die weder Training noch Trainingsbewertung gesehen haben.
 Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rechner und Paketversionen.
 """
+
 import argparse
 import os
 import platform
@@ -42,8 +44,11 @@ def main(argv=None):
     result = dqn.train(config, seed=options.seed, progress=sys.stderr.isatty())
     wall = time.perf_counter() - start
     if result.interrupted:
-        print(f"Abgebrochen nach {result.steps} Schritten: nichts geschrieben, {out.with_suffix('.keras')} "
-              "bleibt, wie es war.", file=sys.stderr)
+        print(
+            f"Abgebrochen nach {result.steps} Schritten: nichts geschrieben, {out.with_suffix('.keras')} "
+            "bleibt, wie es war.",
+            file=sys.stderr,
+        )
         return 1
     returns = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=FINAL_EVAL_SEED)
     import keras
@@ -75,8 +80,10 @@ def main(argv=None):
     # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil
     dqn.save_model(result.train_model, out.with_suffix(".keras"))
     kurs.write_json_atomic(out.with_suffix(".json"), provenance)
-    print(f"{result.summary()}\nAbschlussbewertung: {returns.mean():.1f} ± {returns.std():.1f} über {len(returns)} "
-          f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}")
+    print(
+        f"{result.summary()}\nAbschlussbewertung: {returns.mean():.1f} ± {returns.std():.1f} über {len(returns)} "
+        f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}"
+    )
     return 0 if np.isfinite(returns.mean()) else 1
 
 

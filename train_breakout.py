@@ -2,13 +2,14 @@
 
     .venv/bin/python train_breakout.py                       # trainiert nach checkpoints/breakout, setzt dort fort
     .venv/bin/python train_breakout.py --stunden 2           # höchstens 2 Stunden, dann Checkpoint und Ende
-    .venv/bin/python train_breakout.py --exportieren         # Checkpoint bewerten (Nature-Protokoll) -> models/breakout.keras
+    .venv/bin/python train_breakout.py --exportieren         # bewerten (Nature-Protokoll) -> models/breakout.keras
     KERAS_BACKEND=jax python train_breakout.py --schritte 2000000   # z. B. auf einem GPU-Rechner mit JAX
 
 Derselbe Code wie in Lektion 6 (atari.train). Ein Abbruch (Strg+C, `kill -INT`, Zeitlimit) schreibt einen
 Checkpoint: Netz mit Optimierer, Target-Netz, Erfahrungsspeicher, Zufallszustand, Fortschritt. Der nächste
 Aufruf mit demselben Ordner macht dort weiter; so lässt sich das Training auf mehrere Etappen verteilen.
 """
+
 import argparse
 import json
 import signal
@@ -44,10 +45,12 @@ def export(checkpoint_dir, out, episodes, seed):
         "runs": state.history,
         "training_evaluations": state.evaluations,
         "evaluation": {
-            "protocol": (f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
-                         f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
-                         "Leben automatisch (Wrapper FeuerNachStart), 1–30 NOOP-Bilder am Anfang statt bis zu 30 "
-                         "NOOP-Aktionen"),
+            "protocol": (
+                f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
+                f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
+                "Leben automatisch (Wrapper FeuerNachStart), 1–30 NOOP-Bilder am Anfang statt bis zu 30 "
+                "NOOP-Aktionen"
+            ),
             "episodes": len(scores),
             "mean": round(float(scores.mean()), 2),
             "std": round(float(scores.std()), 2),
@@ -62,8 +65,10 @@ def export(checkpoint_dir, out, episodes, seed):
         "created": time.strftime("%Y-%m-%d"),
     }
     kurs.write_json_atomic(out.with_suffix(".json"), provenance)
-    print(f"Bewertung: {scores.mean():.1f} ± {scores.std():.1f} Punkte über {len(scores)} Spiele "
-          f"(Mensch im Nature-Paper: 31,8)\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}")
+    print(
+        f"Bewertung: {scores.mean():.1f} ± {scores.std():.1f} Punkte über {len(scores)} Spiele "
+        f"(Mensch im Nature-Paper: 31,8)\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}"
+    )
 
 
 def main(argv=None):
@@ -73,14 +78,22 @@ def main(argv=None):
     parser.add_argument("--stunden", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--neu", action="store_true", help="vorhandenen Checkpoint ignorieren (wird überschrieben)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=WERT",
-                        help="Hyperparameter ändern, z. B. --set memory_size=200000 (nur bei neuem Training)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=WERT",
+        help="Hyperparameter ändern, z. B. --set memory_size=200000 (nur bei neuem Training)",
+    )
     parser.add_argument("--exportieren", action="store_true", help="Checkpoint bewerten und nach models/ schreiben")
     parser.add_argument("--spiele", type=int, default=30, help="Spiele der Bewertung beim Exportieren")
     parser.add_argument("--ziel", default=str(ROOT / "models" / "breakout"), help="Exportpfad ohne Endung")
-    parser.add_argument("--from-model", metavar="DATEI",
-                        help="ohne Checkpoint weitermachen: den exportierten Agenten (z. B. models/breakout.keras) "
-                             "samt Herkunftsdatei in einen neuen Checkpoint-Ordner übernehmen, dann trainieren")
+    parser.add_argument(
+        "--from-model",
+        metavar="DATEI",
+        help="ohne Checkpoint weitermachen: den exportierten Agenten (z. B. models/breakout.keras) "
+        "samt Herkunftsdatei in einen neuen Checkpoint-Ordner übernehmen, dann trainieren",
+    )
     options = parser.parse_args(argv)
 
     import atari
@@ -90,8 +103,10 @@ def main(argv=None):
         return 0
     if options.from_model and not atari.has_checkpoint(options.ordner):
         state = atari.checkpoint_from_model(options.from_model, options.ordner)
-        print(f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
-              "wird mit dem gelernten Netz neu gefüllt.")
+        print(
+            f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
+            "wird mit dem gelernten Netz neu gefüllt."
+        )
     changes = {}
     for item in options.set:
         name, _, value = item.partition("=")
@@ -106,13 +121,21 @@ def main(argv=None):
     # es Hintergrundjobs (`... &`) sonst ignorieren lässt.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    q_model, state = atari.train(config, checkpoint_dir=options.ordner, seed=options.seed, resume=not options.neu,
-                                 max_seconds=options.stunden * 3600 if options.stunden else None,
-                                 progress=sys.stderr.isatty(), report_every=None if sys.stderr.isatty() else 10_000)
+    q_model, state = atari.train(
+        config,
+        checkpoint_dir=options.ordner,
+        seed=options.seed,
+        resume=not options.neu,
+        max_seconds=options.stunden * 3600 if options.stunden else None,
+        progress=sys.stderr.isatty(),
+        report_every=None if sys.stderr.isatty() else 10_000,
+    )
     recent = state.scores[-100:]
-    print(f"Stand: {state.steps} Schritte, {state.train_seconds / 3600:.2f} h Training, "
-          f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
-          f"{(sum(recent) / len(recent)) if recent else float('nan'):.1f}; Checkpoint: {options.ordner}")
+    print(
+        f"Stand: {state.steps} Schritte, {state.train_seconds / 3600:.2f} h Training, "
+        f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
+        f"{(sum(recent) / len(recent)) if recent else float('nan'):.1f}; Checkpoint: {options.ordner}"
+    )
     return 0
 
 

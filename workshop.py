@@ -5,7 +5,7 @@
     python3 workshop.py start --loesungen  dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
     python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
-    python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ schreiben (geänderte vorher sichern)
+    python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
     python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
     python3 workshop.py colab            Colab-Knöpfe und erste Zelle aller Lektionen auf GITHUB_REPO abgleichen
@@ -13,6 +13,7 @@
 
 Unter Windows: `py workshop.py start` bzw. `py workshop.py test`.
 """
+
 import argparse
 import hashlib
 import json
@@ -54,19 +55,21 @@ def _requirements_hash(*files):
 
 
 def unsupported_python_message(version_info=None):
-    """Deutsche Erklärung, wenn dieses Python nicht passt (sonst None): welche Versionen gehen und woher man eine bekommt."""
+    """Deutsche Erklärung, wenn dieses Python nicht passt (sonst None): welche Versionen gehen, woher man sie holt."""
     version_info = version_info or sys.version_info
     if tuple(version_info[:2]) in SUPPORTED_PYTHONS:
         return None
     have = ".".join(str(part) for part in version_info[:3])
     wanted = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
-    return (f"Der Workshop braucht Python {wanted}; dieses Python ist {have}. Für andere Versionen gibt es nicht alle "
-            "Pakete (numpy und matplotlib brauchen mindestens 3.11, TensorFlow gibt es noch nicht für 3.14).\n"
-            "So bekommst du Python 3.12 (eine der Möglichkeiten genügt):\n"
-            "  - Installationsprogramm von https://www.python.org/downloads/\n"
-            "  - Windows: winget install Python.Python.3.12   (danach: py -3.12 workshop.py start)\n"
-            "  - macOS mit Homebrew: brew install python@3.12   (danach: python3.12 workshop.py start)\n"
-            "  - mit uv, überall: uv python install 3.12   (danach: uv run --python 3.12 workshop.py start)")
+    return (
+        f"Der Workshop braucht Python {wanted}; dieses Python ist {have}. Für andere Versionen gibt es nicht alle "
+        "Pakete (numpy und matplotlib brauchen mindestens 3.11, TensorFlow gibt es noch nicht für 3.14).\n"
+        "So bekommst du Python 3.12 (eine der Möglichkeiten genügt):\n"
+        "  - Installationsprogramm von https://www.python.org/downloads/\n"
+        "  - Windows: winget install Python.Python.3.12   (danach: py -3.12 workshop.py start)\n"
+        "  - macOS mit Homebrew: brew install python@3.12   (danach: python3.12 workshop.py start)\n"
+        "  - mit uv, überall: uv python install 3.12   (danach: uv run --python 3.12 workshop.py start)"
+    )
 
 
 def create_venv(venv_dir=VENV):
@@ -132,16 +135,30 @@ def build_wheelhouse(target=WHEELHOUSE, requirements=REQUIREMENTS, pip_args=()):
     """Lädt jedes Paket aus `requirements` samt Abhängigkeiten als Datei nach `target` (braucht Internet)."""
     create_venv()
     target.mkdir(parents=True, exist_ok=True)
-    command = [str(venv_python()), "-m", "pip", "download", "--disable-pip-version-check", "-d", str(target),
-               "-r", str(requirements), *pip_args]
+    command = [
+        str(venv_python()),
+        "-m",
+        "pip",
+        "download",
+        "--disable-pip-version-check",
+        "-d",
+        str(target),
+        "-r",
+        str(requirements),
+        *pip_args,
+    ]
     if subprocess.run(command).returncode != 0:
-        sys.exit("Das Herunterladen ist fehlgeschlagen (siehe Meldungen oben). Prüfe die Internetverbindung; "
-                 "für ein anderes Betriebssystem gib z. B. `-- --platform win_amd64 --python-version 3.12 "
-                 "--only-binary=:all:` an.")
+        sys.exit(
+            "Das Herunterladen ist fehlgeschlagen (siehe Meldungen oben). Prüfe die Internetverbindung; "
+            "für ein anderes Betriebssystem gib z. B. `-- --platform win_amd64 --python-version 3.12 "
+            "--only-binary=:all:` an."
+        )
     files = sorted(target.iterdir())
     size = sum(f.stat().st_size for f in files) / 2**20
-    print(f"{len(files)} Pakete in {target} ({size:.0f} MiB). Ordner auf den USB-Stick kopieren und neben "
-          "workshop.py legen: `python3 workshop.py start` installiert dann ohne Internet.")
+    print(
+        f"{len(files)} Pakete in {target} ({size:.0f} MiB). Ordner auf den USB-Stick kopieren und neben "
+        "workshop.py legen: `python3 workshop.py start` installiert dann ohne Internet."
+    )
     return files
 
 
@@ -163,15 +180,24 @@ def write_notebook(path, notebook):
 # Google Colab: Knopf in README und Lektion, erste Zelle holt dort Workshop und Pakete
 # --------------------------------------------------------------------------------------
 FIRST_CELL = f"""# Workshop-Helfer laden und Umgebung prüfen – diese Zelle immer zuerst ausführen.
-import sys, pathlib
-if "google.colab" in sys.modules:  # nur in Google Colab: Workshop und fehlende Pakete holen (sonst passiert hier nichts)
-    import os, subprocess
-    if not pathlib.Path("{COLAB_DIR}").is_dir():
-        subprocess.run(["git", "clone", "-q", "--depth=1", "https://github.com/{GITHUB_REPO}.git", "{COLAB_DIR}"], check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "{COLAB_DIR}/requirements-colab.txt"], check=True)
-    os.chdir("{COLAB_DIR}/notebooks")
+import pathlib
+import sys
+
+if "google.colab" in sys.modules:  # nur in Google Colab: Workshop und Pakete holen (sonst passiert hier nichts)
+    import os
+    import subprocess
+
+    repo = "{COLAB_DIR}"
+    url = "https://github.com/{GITHUB_REPO}.git"
+    if not pathlib.Path(repo).is_dir():
+        subprocess.run(["git", "clone", "-q", "--depth=1", url, repo], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "-r", f"{{repo}}/requirements-colab.txt"], check=True
+        )
+    os.chdir(f"{{repo}}/notebooks")
 sys.path.insert(0, str(next(p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents] if (p / "kurs.py").is_file())))
 import kurs
+
 kurs.check_environment()"""
 
 
@@ -189,7 +215,9 @@ def sync_colab(write=True):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         title = next(c for c in notebook["cells"] if c["cell_type"] == "markdown")
         lines = _cell_source(title).split("\n")
-        lines = [lines[0], colab_badge(path)] + [l for l in lines[1:] if not l.startswith("[![In Colab öffnen]")]
+        lines = [lines[0], colab_badge(path)] + [
+            line for line in lines[1:] if not line.startswith("[![In Colab öffnen]")
+        ]
         first_code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
         new_title, old = "\n".join(lines), (_cell_source(title), _cell_source(first_code))
         if old != (new_title, FIRST_CELL):
@@ -201,7 +229,9 @@ def sync_colab(write=True):
     text = readme.read_text(encoding="utf-8")
     begin, end = "<!-- colab: erzeugt von `python3 workshop.py colab` -->", "<!-- colab: Ende -->"
     badges = "\n".join(f"- {colab_badge(p)} {p.stem}" for p in lessons)
-    new_text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{badges}\n{end}", text, flags=re.S)
+    new_text = re.sub(
+        re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{badges}\n{end}", text, flags=re.S
+    )
     if begin not in text:
         raise SystemExit(f"README.md braucht die Markierungen {begin} … {end} für die Colab-Knöpfe.")
     if new_text != text:
@@ -347,11 +377,16 @@ def main(argv=None):
     start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")
     start.add_argument("--server", action="store_true", help="ohne Browser, auf allen Netzwerkadressen")
     start.add_argument("--port", type=int, default=8888, help="Port des Jupyter-Servers (Standard 8888)")
-    start.add_argument("--loesungen", action="store_true",
-                       help="die Lektionen mit Lösungen öffnen (notebooks/, für die Kursleitung) statt der Übungsversionen")
+    start.add_argument(
+        "--loesungen",
+        action="store_true",
+        help="die Lektionen mit Lösungen öffnen (notebooks/, für die Kursleitung) statt der Übungsversionen",
+    )
     start.set_defaults(func=cmd_start)
     test = sub.add_parser("test", help="einrichten und alle Tests ausführen")
-    test.add_argument("pytest_args", nargs="*", help="weitere Argumente gehen unverändert an pytest (z. B. -k ringbuffer)")
+    test.add_argument(
+        "pytest_args", nargs="*", help="weitere Argumente gehen unverändert an pytest (z. B. -k ringbuffer)"
+    )
     test.set_defaults(func=cmd_test)
     exercises = sub.add_parser("uebungen", help="Übungsversionen ohne Lösungen erzeugen")
     exercises.add_argument("--target", default=str(EXERCISE_DIR))
@@ -360,10 +395,13 @@ def main(argv=None):
     bench.add_argument("script", help="z. B. dqn_bench oder ringbuffer_bench")
     bench.add_argument("bench_args", nargs="*", help="weitere Argumente gehen an das Skript")
     bench.set_defaults(func=cmd_bench)
-    wheels = sub.add_parser("wheelhouse", help="alle Pakete für eine Installation ohne Internet herunterladen",
-                            description="Lädt alle gepinnten Pakete nach wheelhouse/. Für Laptops mit anderem "
-                                        "Betriebssystem pip-Optionen nach `--` anhängen, z. B.: python3 workshop.py "
-                                        "wheelhouse -- --platform win_amd64 --python-version 3.12 --only-binary=:all:")
+    wheels = sub.add_parser(
+        "wheelhouse",
+        help="alle Pakete für eine Installation ohne Internet herunterladen",
+        description="Lädt alle gepinnten Pakete nach wheelhouse/. Für Laptops mit anderem "
+        "Betriebssystem pip-Optionen nach `--` anhängen, z. B.: python3 workshop.py "
+        "wheelhouse -- --platform win_amd64 --python-version 3.12 --only-binary=:all:",
+    )
     wheels.add_argument("--target", default=str(WHEELHOUSE))
     wheels.add_argument("pip_args", nargs="*", help="weitere Optionen für `pip download` (nach --)")
     wheels.set_defaults(func=cmd_wheelhouse)

@@ -1,4 +1,5 @@
-"""Benchmark für Lektion 6: Trainingsgeschwindigkeit auf Breakout, unsere Schleife gegen eine im Stil des Keras-Beispiels.
+"""Benchmark für Lektion 6: Trainingsgeschwindigkeit auf Breakout, unsere Schleife gegen eine im Stil des
+Keras-Beispiels.
 
     python3 workshop.py bench breakout_bench                 # Standard: 3000 gemessene Schritte je Schleife
     python3 workshop.py bench breakout_bench --steps 1000
@@ -14,6 +15,7 @@ Gemessen wird nach einer Füllphase (zufällige Schritte, Speicher hat Inhalt) d
 pro Sekunde über `--steps` Schritte mit Lernen; dazu Bytes pro gespeichertem Übergang. Jede Schleife läuft
 in einem eigenen Prozess. Ergebnis: bench/results/breakout_speed_<backend>.json.
 """
+
 import argparse
 import json
 import os
@@ -32,18 +34,35 @@ FILL = 1_000  # zufällige Schritte vor der Messung
 def run_ours(steps, seed):
     import atari
 
-    config = atari.AtariConfig(total_steps=FILL, memory_size=50_000, learning_starts=FILL, epsilon_start=0.1,
-                               epsilon_end=0.1, epsilon_decay_steps=1, checkpoint_every=0, eval_every=0)
+    config = atari.AtariConfig(
+        total_steps=FILL,
+        memory_size=50_000,
+        learning_starts=FILL,
+        epsilon_start=0.1,
+        epsilon_end=0.1,
+        epsilon_decay_steps=1,
+        checkpoint_every=0,
+        eval_every=0,
+    )
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         atari.train(config, checkpoint_dir=folder, seed=seed, progress=False)  # Füllphase (nicht gemessen)
-        _, state = atari.train(atari.AtariConfig(**{**config.__dict__, "total_steps": FILL + steps}),
-                               checkpoint_dir=folder, seed=seed, progress=False)
+        _, state = atari.train(
+            atari.AtariConfig(**{**config.__dict__, "total_steps": FILL + steps}),
+            checkpoint_dir=folder,
+            seed=seed,
+            progress=False,
+        )
         # ohne das Schreiben des Checkpoints am Ende (das gehört nicht zur Schleife)
         seconds = state.history[-1]["seconds"]
-    return dict(steps=steps, seconds=seconds, steps_per_second=steps / seconds, updates=state.updates,
-                bytes_per_transition=atari.bytes_per_transition())
+    return dict(
+        steps=steps,
+        seconds=seconds,
+        steps_per_second=steps / seconds,
+        updates=state.updates,
+        bytes_per_transition=atari.bytes_per_transition(),
+    )
 
 
 def run_keras_example(steps, seed):
@@ -103,8 +122,9 @@ def run_keras_example(steps, seed):
             model_target.set_weights(model.get_weights())
     seconds = time.perf_counter() - start
     per_transition = state_history[0].nbytes + state_next_history[0].nbytes + 8 + 8 + 8  # Stapel + 3 Python-Zahlen
-    return dict(steps=steps, seconds=round(seconds, 2), steps_per_second=steps / seconds,
-                bytes_per_transition=per_transition)
+    return dict(
+        steps=steps, seconds=round(seconds, 2), steps_per_second=steps / seconds, bytes_per_transition=per_transition
+    )
 
 
 def main():
@@ -122,21 +142,34 @@ def main():
 
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     loops = ["ours"] + (["keras_example"] if backend == "tensorflow" else [])
-    report = dict(keras_backend=backend, machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
-                  python=platform.python_version(), versions=kurs.package_versions(), fill_steps=FILL,
-                  measured_steps=options.steps, results={})
+    report = dict(
+        keras_backend=backend,
+        machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
+        python=platform.python_version(),
+        versions=kurs.package_versions(),
+        fill_steps=FILL,
+        measured_steps=options.steps,
+        results={},
+    )
     for loop in loops:
-        proc = subprocess.run([sys.executable, __file__, "--worker", loop, "--steps", str(options.steps),
-                               "--seed", str(options.seed)], capture_output=True, text=True)
-        lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", loop, "--steps", str(options.steps), "--seed", str(options.seed)],
+            capture_output=True,
+            text=True,
+        )
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
         if proc.returncode != 0 or not lines:
             sys.exit(f"Schleife {loop} fehlgeschlagen:\n{proc.stderr[-3000:]}")
-        report["results"][loop] = json.loads(lines[-1][len("RESULT "):])
-        print(f"{loop:14s} {report['results'][loop]['steps_per_second']:.1f} Schritte/s, "
-              f"{report['results'][loop]['bytes_per_transition']:.0f} Byte pro Übergang", flush=True)
+        report["results"][loop] = json.loads(lines[-1][len("RESULT ") :])
+        print(
+            f"{loop:14s} {report['results'][loop]['steps_per_second']:.1f} Schritte/s, "
+            f"{report['results'][loop]['bytes_per_transition']:.0f} Byte pro Übergang",
+            flush=True,
+        )
     if "keras_example" in report["results"]:
-        report["speedup"] = round(report["results"]["ours"]["steps_per_second"]
-                                  / report["results"]["keras_example"]["steps_per_second"], 2)
+        report["speedup"] = round(
+            report["results"]["ours"]["steps_per_second"] / report["results"]["keras_example"]["steps_per_second"], 2
+        )
         print(f"unsere Schleife ist {report['speedup']}× so schnell")
     out = RESULTS / f"breakout_speed_{backend}.json"
     kurs.write_json_atomic(out, report)

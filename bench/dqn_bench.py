@@ -1,4 +1,5 @@
-"""Benchmark für Lektionen 3–5: unser DQN (dqn.train = die Schleife aus Lektion 3, mit dqn.preset, genau wie in den Lektionen) neben
+"""Benchmark für Lektionen 3–5: unser DQN (dqn.train = die Schleife aus Lektion 3, mit dqn.preset, genau wie in den
+Lektionen) neben
 Stable-Baselines3-DQN mit den abgestimmten Hyperparametern des rl-baselines3-zoo, auf denselben Umgebungen
 und Seeds, mit demselben Bewertungsprotokoll (dqn.evaluate_protocol).
 
@@ -10,6 +11,7 @@ weder Threads noch Speicher teilen. Ergebnis: bench/results/dqn_<env>_<backend>.
 Seed und einer Zusammenfassung. Gemessen wird die reine Trainingszeit bis zur Bewertung, die das Ziel
 erreicht (die Bewertungen selbst zählen nicht, bei keinem der Agenten), dazu die Wanduhrzeit mit allem.
 """
+
 import argparse
 import json
 import os
@@ -26,18 +28,48 @@ RESULTS = ROOT / "bench" / "results"
 
 # rl-baselines3-zoo, hyperparams/dqn.yml (Commit ce95481b041fe5314c1b2f1a53940d169b9253fc)
 SB3_ZOO = {
-    "CartPole-v1": dict(n_timesteps=50_000, learning_rate=2.3e-3, batch_size=64, buffer_size=100_000,
-                        learning_starts=1000, gamma=0.99, target_update_interval=10, train_freq=256,
-                        gradient_steps=128, exploration_fraction=0.16, exploration_final_eps=0.04,
-                        policy_kwargs=dict(net_arch=[256, 256])),
-    "Acrobot-v1": dict(n_timesteps=100_000, learning_rate=6.3e-4, batch_size=128, buffer_size=50_000,
-                       learning_starts=0, gamma=0.99, target_update_interval=250, train_freq=4,
-                       gradient_steps=-1, exploration_fraction=0.12, exploration_final_eps=0.1,
-                       policy_kwargs=dict(net_arch=[256, 256])),
-    "LunarLander-v3": dict(n_timesteps=100_000, learning_rate=6.3e-4, batch_size=128, buffer_size=50_000,
-                           learning_starts=0, gamma=0.99, target_update_interval=250, train_freq=4,
-                           gradient_steps=-1, exploration_fraction=0.12, exploration_final_eps=0.1,
-                           policy_kwargs=dict(net_arch=[256, 256])),
+    "CartPole-v1": dict(
+        n_timesteps=50_000,
+        learning_rate=2.3e-3,
+        batch_size=64,
+        buffer_size=100_000,
+        learning_starts=1000,
+        gamma=0.99,
+        target_update_interval=10,
+        train_freq=256,
+        gradient_steps=128,
+        exploration_fraction=0.16,
+        exploration_final_eps=0.04,
+        policy_kwargs=dict(net_arch=[256, 256]),
+    ),
+    "Acrobot-v1": dict(
+        n_timesteps=100_000,
+        learning_rate=6.3e-4,
+        batch_size=128,
+        buffer_size=50_000,
+        learning_starts=0,
+        gamma=0.99,
+        target_update_interval=250,
+        train_freq=4,
+        gradient_steps=-1,
+        exploration_fraction=0.12,
+        exploration_final_eps=0.1,
+        policy_kwargs=dict(net_arch=[256, 256]),
+    ),
+    "LunarLander-v3": dict(
+        n_timesteps=100_000,
+        learning_rate=6.3e-4,
+        batch_size=128,
+        buffer_size=50_000,
+        learning_starts=0,
+        gamma=0.99,
+        target_update_interval=250,
+        train_freq=4,
+        gradient_steps=-1,
+        exploration_fraction=0.12,
+        exploration_final_eps=0.1,
+        policy_kwargs=dict(net_arch=[256, 256]),
+    ),
 }
 
 
@@ -47,9 +79,14 @@ def run_ours(env_id, seed):
     config = dqn.preset(env_id)
     start = time.perf_counter()
     result = dqn.train(config, seed=seed, progress=False)
-    return dict(steps=result.steps, solved_at_step=result.solved_at_step,
-                train_seconds_to_solve=result.solved_after_seconds, train_seconds=result.train_seconds,
-                wall_seconds=time.perf_counter() - start, evaluations=result.evaluations)
+    return dict(
+        steps=result.steps,
+        solved_at_step=result.solved_at_step,
+        train_seconds_to_solve=result.solved_after_seconds,
+        train_seconds=result.train_seconds,
+        wall_seconds=time.perf_counter() - start,
+        evaluations=result.evaluations,
+    )
 
 
 def run_sb3(env_id, seed):
@@ -97,9 +134,15 @@ def run_sb3(env_id, seed):
     callback = Evaluate()
     model.learn(total_timesteps=n_timesteps, callback=callback)
     wall = time.perf_counter() - start
-    return dict(steps=model.num_timesteps, solved_at_step=callback.solved_at_step,
-                train_seconds_to_solve=callback.solved_after_seconds, train_seconds=wall - callback.eval_seconds,
-                wall_seconds=wall, evaluations=callback.evaluations, hyperparameters=SB3_ZOO[env_id])
+    return dict(
+        steps=model.num_timesteps,
+        solved_at_step=callback.solved_at_step,
+        train_seconds_to_solve=callback.solved_after_seconds,
+        train_seconds=wall - callback.eval_seconds,
+        wall_seconds=wall,
+        evaluations=callback.evaluations,
+        hyperparameters=SB3_ZOO[env_id],
+    )
 
 
 def worker(agent, env_id, seed):
@@ -110,17 +153,22 @@ def worker(agent, env_id, seed):
 
 def summarise(records, target):
     """Mediane über alle Seeds; ein ungelöster Seed zählt als unendlich lang (im JSON: null)."""
+
     def finite(value):
         return None if value is None or value == float("inf") else round(value, 2)
 
     times = [r["train_seconds_to_solve"] if r["solved_at_step"] is not None else float("inf") for r in records]
     walls = [r["wall_seconds"] if r["solved_at_step"] is not None else float("inf") for r in records]
     solved = [r for r in records if r["solved_at_step"] is not None]
-    return dict(seeds=len(records), solved=len(solved), target_return=target,
-                median_train_seconds_to_solve=finite(statistics.median(times)) if records else None,
-                median_wall_seconds_to_solve=finite(statistics.median(walls)) if records else None,
-                max_train_seconds_to_solve=finite(max(times)) if records else None,
-                median_steps_to_solve=statistics.median(r["solved_at_step"] for r in solved) if solved else None)
+    return dict(
+        seeds=len(records),
+        solved=len(solved),
+        target_return=target,
+        median_train_seconds_to_solve=finite(statistics.median(times)) if records else None,
+        median_wall_seconds_to_solve=finite(statistics.median(walls)) if records else None,
+        max_train_seconds_to_solve=finite(max(times)) if records else None,
+        median_steps_to_solve=statistics.median(r["solved_at_step"] for r in solved) if solved else None,
+    )
 
 
 def main():
@@ -141,13 +189,22 @@ def main():
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     for env_id in options.env or ["CartPole-v1"]:
         config = dqn.preset(env_id)
-        report = dict(env=env_id, keras_backend=backend, machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
-                      python=platform.python_version(), versions=kurs.package_versions(), our_config=config.__dict__,
-                      protocol=(f"gierig; alle {config.eval_every} Schritte {config.eval_screen_episodes} Episoden, "
-                                f"bei Mittel ≥ {config.target_return} dann {config.eval_episodes} neue Episoden; "
-                                f"gelöst = Mittel über {config.eval_episodes} Episoden ≥ {config.target_return}; "
-                                "Zeit = Trainingszeit ohne Bewertungen"),
-                      runs=[], summary={})
+        report = dict(
+            env=env_id,
+            keras_backend=backend,
+            machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
+            python=platform.python_version(),
+            versions=kurs.package_versions(),
+            our_config=config.__dict__,
+            protocol=(
+                f"gierig; alle {config.eval_every} Schritte {config.eval_screen_episodes} Episoden, "
+                f"bei Mittel ≥ {config.target_return} dann {config.eval_episodes} neue Episoden; "
+                f"gelöst = Mittel über {config.eval_episodes} Episoden ≥ {config.target_return}; "
+                "Zeit = Trainingszeit ohne Bewertungen"
+            ),
+            runs=[],
+            summary={},
+        )
         out = RESULTS / f"dqn_{env_id.split('/')[-1].split('-')[0].lower()}_{backend}.json"
         agents = options.agents.split(",")
         if out.exists():  # Läufe anderer Agenten aus einem früheren Aufruf behalten
@@ -159,20 +216,24 @@ def main():
         for agent in agents:
             records = []
             for seed in range(options.first_seed, options.first_seed + options.seeds):
-                proc = subprocess.run([sys.executable, __file__, "--worker", agent, env_id, str(seed)],
-                                      capture_output=True, text=True)
-                lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--worker", agent, env_id, str(seed)], capture_output=True, text=True
+                )
+                lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
                 if proc.returncode != 0 or not lines:
                     sys.exit(f"Lauf {agent} {env_id} Seed {seed} fehlgeschlagen:\n{proc.stderr[-3000:]}")
-                record = json.loads(lines[-1][len("RESULT "):])
+                record = json.loads(lines[-1][len("RESULT ") :])
                 records.append(record)
                 # nach jedem Seed schreiben: ein abgebrochener Benchmark behält die fertigen Läufe
                 report["runs"] = finished + records
                 report["summary"][agent] = summarise(records, config.target_return)
                 kurs.write_json_atomic(out, report)
-                print(f"{agent:5s} {env_id} seed {seed}: gelöst nach {record['solved_at_step']} Schritten, "
-                      f"{record['train_seconds_to_solve'] or float('nan'):.1f} s Training "
-                      f"({record['wall_seconds']:.1f} s Wanduhr)", flush=True)
+                print(
+                    f"{agent:5s} {env_id} seed {seed}: gelöst nach {record['solved_at_step']} Schritten, "
+                    f"{record['train_seconds_to_solve'] or float('nan'):.1f} s Training "
+                    f"({record['wall_seconds']:.1f} s Wanduhr)",
+                    flush=True,
+                )
             finished += records
         print(json.dumps(report["summary"], indent=1))
         print(f"geschrieben: {out.relative_to(ROOT)}")

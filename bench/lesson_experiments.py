@@ -10,6 +10,7 @@ Lernenden), mit den Einstellungen aus `dqn.LESSON_EXPERIMENTS`. Ergebnis: bench/
 mit den Messreihen und der Kennzahl je Seed und Variante und dem Effekt: bei wie vielen Seeds er sich zeigt.
 Die Lektionen zeichnen diese Verteilung neben den Lauf der Lernenden (`dqn.experiment_results`).
 """
+
 import argparse
 import platform
 import sys
@@ -28,9 +29,12 @@ import kurs  # noqa: E402
 def run_target_fixed_data(seed, settings):
     memory, _ = dqn.collect_random("CartPole-v1", settings["random_steps"], seed)
     probe_obs = memory.sample(256)[0]
-    traces = {variant: dqn.fixed_data_q_trace(variant, memory, probe_obs, seed=seed, updates=settings["updates"],
-                                              soft_tau=settings["soft_tau"])
-              for variant in ("ohne", "hart", "weich")}
+    traces = {
+        variant: dqn.fixed_data_q_trace(
+            variant, memory, probe_obs, seed=seed, updates=settings["updates"], soft_tau=settings["soft_tau"]
+        )
+        for variant in ("ohne", "hart", "weich")
+    }
     return traces, {variant: trace[-1][1] for variant, trace in traces.items()}
 
 
@@ -46,21 +50,28 @@ def run_target_training(seed, settings):
 def run_replay(seed, settings):
     traces, metric = {}, {}
     for variant, memory_size in settings["memory_size"].items():
-        result = dqn.training_curve(settings["env_id"], seed, settings["steps"], eval_every=settings["eval_every"],
-                                    memory_size=memory_size)
+        result = dqn.training_curve(
+            settings["env_id"], seed, settings["steps"], eval_every=settings["eval_every"], memory_size=memory_size
+        )
         traces[variant] = [(step, mean) for step, mean, _ in result.evaluations]
         metric[variant] = float(np.mean([mean for _, mean in traces[variant]]))
     return traces, metric
 
 
 def run_overestimation(seed, settings):
-    traces = {variant: dqn.overestimation_trace(variant == "Double DQN", seed, every=settings["every"])
-              for variant in ("DQN", "Double DQN")}
+    traces = {
+        variant: dqn.overestimation_trace(variant == "Double DQN", seed, every=settings["every"])
+        for variant in ("DQN", "Double DQN")
+    }
     return traces, {variant: dqn.overestimation(trace) for variant, trace in traces.items()}
 
 
-RUNS = dict(target_fixed_data=run_target_fixed_data, target_training=run_target_training, replay=run_replay,
-            overestimation=run_overestimation)
+RUNS = dict(
+    target_fixed_data=run_target_fixed_data,
+    target_training=run_target_training,
+    replay=run_replay,
+    overestimation=run_overestimation,
+)
 
 
 def main():
@@ -75,13 +86,22 @@ def main():
         clock = time.perf_counter()
         traces, metric = RUNS[args.experiment](seed, settings)
         runs.append(dict(seed=seed, metric=metric, traces=traces, seconds=round(time.perf_counter() - clock, 1)))
-        print(f"Seed {seed}: " + ", ".join(f"{k} {v:.2f}" for k, v in metric.items())
-              + f" ({runs[-1]['seconds']:.0f} s)", flush=True)
-    result = dict(experiment=args.experiment, settings=settings, metric=settings["metric"], seeds=seeds,
-                  runs=runs, effect=dqn.experiment_effect(args.experiment, runs),
-                  machine=f"{platform.machine()}, {kurs.os.cpu_count()} Kerne, {platform.system()}",
-                  keras_backend=dqn.keras.backend.backend(), date=time.strftime("%Y-%m-%d"),
-                  total_seconds=round(time.perf_counter() - start, 1))
+        print(
+            f"Seed {seed}: " + ", ".join(f"{k} {v:.2f}" for k, v in metric.items()) + f" ({runs[-1]['seconds']:.0f} s)",
+            flush=True,
+        )
+    result = dict(
+        experiment=args.experiment,
+        settings=settings,
+        metric=settings["metric"],
+        seeds=seeds,
+        runs=runs,
+        effect=dqn.experiment_effect(args.experiment, runs),
+        machine=f"{platform.machine()}, {kurs.os.cpu_count()} Kerne, {platform.system()}",
+        keras_backend=dqn.keras.backend.backend(),
+        date=time.strftime("%Y-%m-%d"),
+        total_seconds=round(time.perf_counter() - start, 1),
+    )
     path = dqn.EXPERIMENT_RESULTS / f"experiment_{args.experiment}.json"
     kurs.write_json_atomic(path, result)
     print(result["effect"]["text"])

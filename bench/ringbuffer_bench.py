@@ -9,6 +9,7 @@ echten Schleife), also etwa ein 4er-Stapel pro Übergang. Sie wird bei kleinerer
 Benchmark den Ringpuffer auch bei derselben kleinen Kapazität. Beide fügen dieselben vorab erzeugten
 Übergänge ein; Ziehen heißt: 32 Übergänge ziehen und Zustand und Folgezustand als Arrays stapeln.
 """
+
 import argparse
 import json
 import platform

@@ -6,6 +6,7 @@
 Ein Test (tests/test_docs.py) prüft, dass das README genau diese Tabelle enthält: Nach einem neuen
 Benchmark-Lauf schlägt er fehl, bis jemand `--schreiben` aufruft.
 """
+
 import argparse
 import json
 from pathlib import Path
@@ -32,23 +33,44 @@ def sekunden(value):
 def dqn_rows():
     rows = []
     for env in ENVS:
-        for path in sorted(RESULTS.glob(f"dqn_{env}_*.json"), key=lambda p: (not p.stem.endswith("tensorflow"), p.stem)):
+        for path in sorted(
+            RESULTS.glob(f"dqn_{env}_*.json"), key=lambda p: (not p.stem.endswith("tensorflow"), p.stem)
+        ):
             report = json.loads(path.read_text(encoding="utf-8"))
             for agent, s in report["summary"].items():
                 backend = report["keras_backend"] if agent == "ours" else "PyTorch"
-                times = (sekunden(s["median_train_seconds_to_solve"]), sekunden(s["max_train_seconds_to_solve"]),
-                         zahl(s["median_steps_to_solve"], 0))
-                rows.append((report["env"], f"{AGENTS[agent]}, {backend}", zahl(s["target_return"], 0),
-                             f"{s['solved']} von {s['seeds']}", *times))
-    header = ("Umgebung", "Agent, Backend", "Ziel", "Seeds gelöst", "Trainingszeit Median", "längster Seed",
-              "Schritte Median")
+                times = (
+                    sekunden(s["median_train_seconds_to_solve"]),
+                    sekunden(s["max_train_seconds_to_solve"]),
+                    zahl(s["median_steps_to_solve"], 0),
+                )
+                rows.append(
+                    (
+                        report["env"],
+                        f"{AGENTS[agent]}, {backend}",
+                        zahl(s["target_return"], 0),
+                        f"{s['solved']} von {s['seeds']}",
+                        *times,
+                    )
+                )
+    header = (
+        "Umgebung",
+        "Agent, Backend",
+        "Ziel",
+        "Seeds gelöst",
+        "Trainingszeit Median",
+        "längster Seed",
+        "Schritte Median",
+    )
     return [header, *rows]
 
 
-EXPERIMENTS = [("target_fixed_data", "4", "Target-Netz auf festen Daten"),
-               ("target_training", "4", "Target-Netz im CartPole-Training"),
-               ("replay", "5", "Erfahrungsspeicher auf LunarLander"),
-               ("overestimation", "5", "DQN gegen Double DQN (Überschätzung)")]
+EXPERIMENTS = [
+    ("target_fixed_data", "4", "Target-Netz auf festen Daten"),
+    ("target_training", "4", "Target-Netz im CartPole-Training"),
+    ("replay", "5", "Erfahrungsspeicher auf LunarLander"),
+    ("overestimation", "5", "DQN gegen Double DQN (Überschätzung)"),
+]
 
 
 def experiment_lines():
@@ -60,14 +82,24 @@ def experiment_lines():
             continue
         report = json.loads(path.read_text(encoding="utf-8"))
         effect = report["effect"]
-        spread = "; ".join(f"{variant} {zahl(s['median'], 2)} ({zahl(s['min'], 2)} bis {zahl(s['max'], 2)})"
-                           for variant, s in effect["summary"].items())
-        rows.append(f"| {lesson} | {title} | {report['metric']}: Median (Spanne) je Variante: {spread} | "
-                    f"{effect['shows']} von {effect['seeds']} |")
+        spread = "; ".join(
+            f"{variant} {zahl(s['median'], 2)} ({zahl(s['min'], 2)} bis {zahl(s['max'], 2)})"
+            for variant, s in effect["summary"].items()
+        )
+        rows.append(
+            f"| {lesson} | {title} | {report['metric']}: Median (Spanne) je Variante: {spread} | "
+            f"{effect['shows']} von {effect['seeds']} |"
+        )
     if not rows:
         return []
-    return ["", "Die Experimente der Lektionen 4 und 5, je 10 Seeds (`bench/lesson_experiments.py`):", "",
-            "| Lektion | Experiment | Kennzahl | Effekt wie im Text |", "|---|---|---|---|", *rows]
+    return [
+        "",
+        "Die Experimente der Lektionen 4 und 5, je 10 Seeds (`bench/lesson_experiments.py`):",
+        "",
+        "| Lektion | Experiment | Kennzahl | Effekt wie im Text |",
+        "|---|---|---|---|",
+        *rows,
+    ]
 
 
 def markdown():
@@ -78,10 +110,13 @@ def markdown():
     if speed.exists():
         b = json.loads(speed.read_text(encoding="utf-8"))
         ours, example = b["results"]["ours"], b["results"]["keras_example"]
-        lines += ["", f"Breakout ({b['keras_backend']}, {b['machine']}): {zahl(ours['steps_per_second'])} "
-                      f"Agenten-Schritte pro Sekunde gegen {zahl(example['steps_per_second'])} in einer Schleife "
-                      f"wie im Keras-Beispiel ({zahl(b['speedup'])}×); Speicher {zahl(ours['bytes_per_transition'], 0)} "
-                      f"statt {zahl(example['bytes_per_transition'], 0)} Byte pro Übergang."]
+        lines += [
+            "",
+            f"Breakout ({b['keras_backend']}, {b['machine']}): {zahl(ours['steps_per_second'])} "
+            f"Agenten-Schritte pro Sekunde gegen {zahl(example['steps_per_second'])} in einer Schleife "
+            f"wie im Keras-Beispiel ({zahl(b['speedup'])}×); Speicher {zahl(ours['bytes_per_transition'], 0)} "
+            f"statt {zahl(example['bytes_per_transition'], 0)} Byte pro Übergang.",
+        ]
     return "\n".join(lines)
 
 

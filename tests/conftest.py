@@ -13,7 +13,9 @@ NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: ein Proze
 
 
 def offline_env(log, base=None):
-    """Umgebungsvariablen, unter denen ein neuer Python-Prozess nur localhost erreicht; jeder Versuch landet in `log`."""
+    """Umgebungsvariablen, unter denen ein neuer Python-Prozess nur localhost erreicht; Versuche landen in `log`."""
     base = os.environ if base is None else base
-    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(NETZSPERRE), base.get("PYTHONPATH")])),
-            "WORKSHOP_NETZPROTOKOLL": str(log)}
+    return {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(NETZSPERRE), base.get("PYTHONPATH")])),
+        "WORKSHOP_NETZPROTOKOLL": str(log),
+    }

@@ -1,4 +1,5 @@
 """Breakout-Bausteine (atari.py, train_breakout.py): Umgebung, Netz, Speicher, Checkpoints, Fortsetzen."""
+
 import json
 import subprocess
 import sys
@@ -11,8 +12,9 @@ import dqn
 import kurs
 import Ringbuffer
 
-TINY = dict(total_steps=120, memory_size=500, learning_starts=40, checkpoint_every=0, eval_every=0,
-            target_update_every=5)
+TINY = dict(
+    total_steps=120, memory_size=500, learning_starts=40, checkpoint_every=0, eval_every=0, target_update_every=5
+)
 
 
 def test_env_is_the_nature_preprocessing():
@@ -43,8 +45,15 @@ def test_frame_stack_with_the_lessons_push_frame_equals_gymnasiums():
 
     gym.register_envs(ale_py)
     theirs = gym.make(atari.ENV_ID, frameskip=1, repeat_action_probability=0.0, full_action_space=False)
-    theirs = AtariPreprocessing(theirs, noop_max=30, frame_skip=4, screen_size=84, terminal_on_life_loss=False,
-                                grayscale_obs=True, scale_obs=False)
+    theirs = AtariPreprocessing(
+        theirs,
+        noop_max=30,
+        frame_skip=4,
+        screen_size=84,
+        terminal_on_life_loss=False,
+        grayscale_obs=True,
+        scale_obs=False,
+    )
     theirs = FrameStackObservation(atari.FeuerNachStart(theirs), atari.HISTORY)
     ours = atari.make_env()
     assert ours.observation_space == theirs.observation_space
@@ -86,7 +95,9 @@ def test_frame_memory_keeps_frames_running_after_a_lost_life():
     batches = [memory.sample(3) for _ in range(20)]
     obs, rewards, terminated = (np.concatenate([b[i] for b in batches]) for i in (0, 2, 4))
     after_life = obs[rewards == 1.0]
-    assert len(after_life) and (after_life[0, :, 0, 0] == [1, 1, 2, 3]).all(), "Stapel läuft nach dem Lebensverlust weiter"
+    assert len(after_life) and (after_life[0, :, 0, 0] == [1, 1, 2, 3]).all(), (
+        "Stapel läuft nach dem Lebensverlust weiter"
+    )
     assert terminated[rewards == 0.0].any()
 
 
@@ -204,8 +215,22 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     done = subprocess.run(run, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Stand: 100 Schritte" in done.stdout
-    done = subprocess.run([sys.executable, str(kurs.ROOT / "train_breakout.py"), "--ordner", str(folder),
-                           "--exportieren", "--spiele", "2", "--ziel", str(out)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(kurs.ROOT / "train_breakout.py"),
+            "--ordner",
+            str(folder),
+            "--exportieren",
+            "--spiele",
+            "2",
+            "--ziel",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     provenance = json.loads(out.with_suffix(".json").read_text())
     assert provenance["agent_steps"] == 100 and provenance["evaluation"]["episodes"] == 2
@@ -316,9 +341,13 @@ def test_periodic_checkpoint_names_the_running_run_in_its_history(tmp_path, monk
     """Ein Zwischen-Checkpoint (z. B. nach einem Absturz der einzige) nennt den laufenden Lauf in der Herkunft."""
     saved = []
     real_save = atari.save_checkpoint
-    monkeypatch.setattr(atari, "save_checkpoint",
-                        lambda directory, a, b, c, state: saved.append(list(state.history)) or real_save(directory, a, b, c, state))
-    _, state = atari.train(atari.AtariConfig(**{**TINY, "checkpoint_every": 50}), checkpoint_dir=tmp_path / "c",
-                           seed=0, progress=False)
+    monkeypatch.setattr(
+        atari,
+        "save_checkpoint",
+        lambda directory, a, b, c, state: saved.append(list(state.history)) or real_save(directory, a, b, c, state),
+    )
+    _, state = atari.train(
+        atari.AtariConfig(**{**TINY, "checkpoint_every": 50}), checkpoint_dir=tmp_path / "c", seed=0, progress=False
+    )
     assert [run["to_step"] for run in saved[0]] == [50] and [run["to_step"] for run in saved[1]] == [100]
     assert [run["to_step"] for run in saved[-1]] == [120] == [run["to_step"] for run in state.history]

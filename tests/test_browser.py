@@ -11,6 +11,7 @@ Bild und Punktestand ändern.
 Gebraucht werden Playwright (requirements.txt, ohne eigenen Browser-Download) und Debians Chromium
 (`.ci/run` installiert es, wo es fehlt). Fehlt der Browser, wird der Test mit einer Meldung übersprungen.
 """
+
 import os
 import re
 import secrets
@@ -32,8 +33,16 @@ ARTEFACTS = ROOT / "test-artefakte" / "browser"
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSON_1 = next(p for p in LESSONS if p.name.startswith("01_"))
 # Chromium in geschlossenen Netzen: keine Hintergrund-Verbindungen, die nur scheitern würden
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 RUN_TIMEOUT_MS = 15 * 60 * 1000
 # Notebook 7.6 wirft beim Laden eigene Fehler (z. B. „Cannot read properties of undefined (reading 'schema')“
 # aus seinen Einstellungen, auch auf der leeren Dateiliste /tree ohne jedes Notebook). Sie stammen aus seinen
@@ -57,12 +66,16 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright fehlt: `python3 workshop.py test` "
-                                                                 "installiert es aus requirements.txt.")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright fehlt: `python3 workshop.py test` installiert es aus requirements.txt.",
+    )
     executable = find_chromium()
     if executable is None:
-        pytest.skip("Kein Chromium gefunden: unter Debian/Ubuntu `sudo apt-get install chromium` "
-                    "(`.ci/run` tut das selbst), dann laufen die Browser-Tests.")
+        pytest.skip(
+            "Kein Chromium gefunden: unter Debian/Ubuntu `sudo apt-get install chromium` "
+            "(`.ci/run` tut das selbst), dann laufen die Browser-Tests."
+        )
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
@@ -73,20 +86,45 @@ def browser():
 def server(tmp_path_factory):
     """JupyterLab (mit Notebook 7 im selben Server) auf einer Kopie des Workshops, im Schnellmodus."""
     workdir = tmp_path_factory.mktemp("workshop")
-    ignore = shutil.ignore_patterns(".venv*", ".git", "logs", "test-artefakte", "uebungen", "wheelhouse",
-                                    "__pycache__", ".ipynb_checkpoints", ".pytest_cache")
+    ignore = shutil.ignore_patterns(
+        ".venv*",
+        ".git",
+        "logs",
+        "test-artefakte",
+        "uebungen",
+        "wheelhouse",
+        "__pycache__",
+        ".ipynb_checkpoints",
+        ".pytest_cache",
+    )
     shutil.copytree(ROOT, workdir, ignore=ignore, dirs_exist_ok=True)
     port, token = free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--ServerApp.root_dir={workdir}", f"--IdentityProvider.token={token}",
-               "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
-               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--ServerApp.root_dir={workdir}",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     network_log = workdir / "netzwerk.log"
     # Server und Kernel unter der Netzsperre der Tests: jeder Versuch, das Netz zu erreichen, landet im Protokoll
-    env = dict(os.environ, WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", JUPYTER_CONFIG_DIR=str(workdir / ".jupyter"),
-               **offline_env(network_log))
+    env = dict(
+        os.environ,
+        WORKSHOP_SCHNELL="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        JUPYTER_CONFIG_DIR=str(workdir / ".jupyter"),
+        **offline_env(network_log),
+    )
     log = (workdir / "jupyter.log").open("w")
     proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -124,7 +162,8 @@ CELL_REPORT = """() => {
         if (cell.model.type !== 'code') continue;
         const outputs = cell.model.outputs.toJSON().map(o => ({type: o.output_type, ename: o.ename || null,
             evalue: o.evalue || null, mimes: Object.keys(o.data || {})}));
-        cells.push({source: cell.model.sharedModel.getSource().slice(0, 80), count: cell.model.executionCount, outputs});
+        cells.push({source: cell.model.sharedModel.getSource().slice(0, 80),
+                            count: cell.model.executionCount, outputs});
     }
     return cells;
 }"""
@@ -142,13 +181,17 @@ def open_and_run(browser, server, url_path, screenshot):
     page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
     page.evaluate(RUN_ALL)
     # „Run All“ ist fertig, wenn jede Codezelle eine Ausführungsnummer hat und der Kernel ruht
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const panel = window.jupyterapp.shell.currentWidget;
         const code = panel.content.widgets.filter(c => c.model.type === 'code');
         const failed = code.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
         const done = code.every(c => c.model.executionCount !== null);
         return failed || (done && panel.sessionContext.session.kernel.status === 'idle');
-    }""", timeout=RUN_TIMEOUT_MS, polling=1000)
+    }""",
+        timeout=RUN_TIMEOUT_MS,
+        polling=1000,
+    )
     report = page.evaluate(CELL_REPORT)
     time.sleep(1.0)  # Bilder fertig dekodieren lassen
     images = page.evaluate(IMAGES)
@@ -164,6 +207,7 @@ def assert_ran_cleanly(name, report, images, console_errors, tolerated_source=No
     assert not not_run, f"{name}: nicht ausgeführte Zellen: {not_run}"
     broken = [i for i in images if not i["rendered"]]
     assert not broken, f"{name}: Bilder, die der Browser nicht darstellt: {broken}"
+
     def thrown_in(error, source):  # die oberste Zeile des Stacks sagt, welches Skript den Fehler warf
         frames = error["stack"].splitlines()[1:]
         return bool(source and frames and source in frames[0])
@@ -182,17 +226,20 @@ def mimes(report):
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lesson_runs_in_jupyterlab(browser, server, path):
     page, report, images, console_errors = open_and_run(
-        browser, server, f"/lab/tree/notebooks/{path.name}", ARTEFACTS / f"jupyterlab_{path.stem}.png")
+        browser, server, f"/lab/tree/notebooks/{path.name}", ARTEFACTS / f"jupyterlab_{path.stem}.png"
+    )
     try:
         assert_ran_cleanly(path.name, report, images, console_errors)
         if path.name[:2] in {"01", "03", "04", "05", "06"}:
-            assert any(i["src"].startswith("data:image/gif") for i in images), \
+            assert any(i["src"].startswith("data:image/gif") for i in images), (
                 f"{path.name}: keine Animation (GIF) im Browser dargestellt"
+            )
         if path.name[:2] in {"03", "04", "05", "06"}:
             # die Live-Kurve (matplotlib über display_id): das Bild in der Ausgabe der Zelle mit utils.LivePlot
             curve = page.locator(".jp-CodeCell", has_text="LivePlot(").first.locator(".jp-OutputArea-output img").first
-            assert curve.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0"), \
+            assert curve.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0"), (
                 f"{path.name}: keine Live-Kurve (PNG) im Browser dargestellt"
+            )
             curve.evaluate("img => img.scrollIntoView({block: 'center'})")
             page.screenshot(path=str(ARTEFACTS / f"jupyterlab_{path.stem}_kurve.png"))
         if path == LESSON_1:
@@ -218,8 +265,11 @@ def click_balance_buttons(page, screenshot):
     assert score_before == 0
     for button in (right, left, right):
         button.click()
-    page.wait_for_function("""() => Array.from(document.querySelectorAll('.widget-html'))
-        .some(e => /Punkte in diesem Versuch: 3\\b/.test(e.innerText))""", timeout=20_000)
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.widget-html'))
+        .some(e => /Punkte in diesem Versuch: 3\\b/.test(e.innerText))""",
+        timeout=20_000,
+    )
     image_after, score_after = balance_state(page)
     assert score_after == 3, score_after
     assert image_after != image_before, "Das Bild des Spiels hat sich nach den Klicks nicht geändert"
@@ -228,7 +278,8 @@ def click_balance_buttons(page, screenshot):
 
 def test_lesson_1_runs_in_notebook_7(browser, server):
     page, report, images, console_errors = open_and_run(
-        browser, server, f"/notebooks/notebooks/{LESSON_1.name}", ARTEFACTS / f"notebook7_{LESSON_1.stem}.png")
+        browser, server, f"/notebooks/notebooks/{LESSON_1.name}", ARTEFACTS / f"notebook7_{LESSON_1.stem}.png"
+    )
     try:
         assert_ran_cleanly(LESSON_1.name, report, images, console_errors, tolerated_source=NOTEBOOK_7_BUNDLE)
         assert any(i["src"].startswith("data:image/gif") for i in images), "keine Animation in Notebook 7"

@@ -3,6 +3,7 @@
 Wird ein Modell neu trainiert oder ein Benchmark neu gemessen, schlägt dieser Test fehl, bis
 KURSLEITUNG.md die neuen Zahlen nennt.
 """
+
 import json
 
 import pytest
@@ -31,7 +32,9 @@ def test_guide_quotes_the_shipped_models_evaluation(name):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_guide_quotes_the_benchmark_training_times(name):
-    summary = json.loads((kurs.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json").read_text())["summary"]["ours"]
+    summary = json.loads((kurs.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json").read_text())["summary"][
+        "ours"
+    ]
     assert summary["solved"] == summary["seeds"]
     assert f"Median {duration(summary['median_train_seconds_to_solve'])}" in GUIDE, f"{name}: Median fehlt"
     if name != "acrobot":
@@ -46,7 +49,8 @@ def test_readme_shows_the_current_benchmark_table():
     spec.loader.exec_module(tabelle)
     readme = (kurs.ROOT / "README.md").read_text(encoding="utf-8")
     assert tabelle.readme_with_table(readme) == readme, (
-        "Die Benchmark-Tabelle im README ist veraltet: python3 bench/tabelle.py --schreiben")
+        "Die Benchmark-Tabelle im README ist veraltet: python3 bench/tabelle.py --schreiben"
+    )
 
 
 def test_guide_quotes_the_lessons_constants():

@@ -1,4 +1,5 @@
 """dqn.py: Bausteine mit Werten von Hand, deutsche Fehlermeldungen, Speichern/Laden, kurzes Training."""
+
 import numpy as np
 import pytest
 
@@ -19,14 +20,18 @@ def test_double_dqn_target_by_hand():
     next_q_online = np.array([[1.0, 2.0], [3.0, 0.0]])  # wählt Aktion 1 bzw. 0
     next_q_target = np.array([[7.0, 4.0], [6.0, 9.0]])  # bewertet diese: 4 bzw. 6 (nicht das Maximum 7 / 9)
     np.testing.assert_allclose(
-        dqn.double_dqn_target(rewards, next_q_online, next_q_target, np.array([False, False]), 0.9), [3.6, 6.4])
+        dqn.double_dqn_target(rewards, next_q_online, next_q_target, np.array([False, False]), 0.9), [3.6, 6.4]
+    )
     np.testing.assert_allclose(
-        dqn.double_dqn_target(rewards, next_q_online, next_q_target, np.array([True, True]), 0.9), [0.0, 1.0])
+        dqn.double_dqn_target(rewards, next_q_online, next_q_target, np.array([True, True]), 0.9), [0.0, 1.0]
+    )
 
 
 @pytest.mark.parametrize("step, expected", [(0, 1.0), (100, 1.0), (150, 0.55), (200, 0.1), (10_000, 0.1)])
 def test_linear_epsilon_by_hand(step, expected):
-    assert dqn.linear_epsilon(step, start_step=100, decay_steps=100, epsilon_start=1.0, epsilon_end=0.1) == pytest.approx(expected)
+    assert dqn.linear_epsilon(
+        step, start_step=100, decay_steps=100, epsilon_start=1.0, epsilon_end=0.1
+    ) == pytest.approx(expected)
 
 
 def test_config_rejects_bad_hyperparameters_in_german():
@@ -87,8 +92,16 @@ def test_save_is_atomic_and_load_gives_german_errors(tmp_path):
 
 
 def test_quick_training_runs_and_changes_weights():
-    config = dqn.DQNConfig(total_steps=300, learning_starts=100, batch_size=32, eval_every=150,
-                           eval_episodes=2, eval_screen_episodes=2, target_update_every=50, hidden_units=(16,))
+    config = dqn.DQNConfig(
+        total_steps=300,
+        learning_starts=100,
+        batch_size=32,
+        eval_every=150,
+        eval_episodes=2,
+        eval_screen_episodes=2,
+        target_update_every=50,
+        hidden_units=(16,),
+    )
     train_model, q_model = dqn.build_q_model((4,), 2, config.hidden_units)
     before = [w.copy() for w in q_model.get_weights()]
     result = dqn.train(config, seed=0, progress=False, models=(train_model, q_model))
@@ -107,8 +120,15 @@ def test_evaluate_counts_each_episode_once():
 
 
 def test_interrupted_training_resumes_where_it_stopped():
-    config = dqn.DQNConfig(total_steps=400, learning_starts=100, batch_size=32, eval_every=0, train_every=1,
-                           target_update_every=50, hidden_units=(16,))
+    config = dqn.DQNConfig(
+        total_steps=400,
+        learning_starts=100,
+        batch_size=32,
+        eval_every=0,
+        train_every=1,
+        target_update_every=50,
+        hidden_units=(16,),
+    )
     calls = {"n": 0}
 
     class InterruptingPlot:  # simuliert ■ Kernel unterbrechen nach der dritten Episode
@@ -160,7 +180,7 @@ def test_value_estimates_by_hand():
     predicted, achieved = dqn.value_estimates(AlwaysLeft(), "CartPole-v1", gamma=0.5, episodes=4, seed=0)
     assert predicted == pytest.approx(5.0)
     # CartPole gibt 1 pro Schritt; nach T ≥ 8 Schritten kippt der Stab: Σ 0.5^t = 2 - 0.5^(T-1), also knapp unter 2
-    assert 2.0 - 0.5 ** 7 <= achieved < 2.0
+    assert 2.0 - 0.5**7 <= achieved < 2.0
 
 
 def test_every_preset_is_valid_and_lunarlander_uses_double_dqn():

@@ -1,5 +1,6 @@
 """Die Experimente der Lektionen 4 und 5: Bausteine mit Hand gerechneten Werten, und die gespeicherten 10-Seed-
 Ergebnisse (bench/lesson_experiments.py) zeigen den Effekt, den die Lektionen behaupten."""
+
 import json
 
 import numpy as np
@@ -48,8 +49,9 @@ def test_fixed_data_q_trace_uses_the_given_update_target():
         calls.append(tau)
         dqn.update_target(target_model, online_model, tau)
 
-    trace = dqn.fixed_data_q_trace("hart", memory, memory.sample(16)[0], updates=200, measure_every=100,
-                                   update_target=counting_update)
+    trace = dqn.fixed_data_q_trace(
+        "hart", memory, memory.sample(16)[0], updates=200, measure_every=100, update_target=counting_update
+    )
     assert [update for update, _ in trace] == [100, 200] and calls == [1.0, 1.0]
     with pytest.raises(ValueError, match="Unbekannte Variante"):
         dqn.fixed_data_q_trace("halb", memory, memory.sample(16)[0])
@@ -65,7 +67,9 @@ def test_stored_results_show_the_lessons_effect_on_at_least_9_of_10_seeds(name):
     assert path.is_file(), f"Es fehlen die 10-Seed-Ergebnisse: .venv/bin/python bench/lesson_experiments.py {name}"
     data = json.loads(path.read_text(encoding="utf-8"))
     # gemessen mit den Einstellungen, die die Lektion heute benutzt (sonst: neu messen)
-    assert data["settings"] == json.loads(json.dumps(dqn.LESSON_EXPERIMENTS[name])), "Einstellungen geändert: neu messen"
+    assert data["settings"] == json.loads(json.dumps(dqn.LESSON_EXPERIMENTS[name])), (
+        "Einstellungen geändert: neu messen"
+    )
     assert data["seeds"] == list(range(10))
     effect = dqn.experiment_effect(name, data["runs"])
     assert effect == data["effect"], "die gespeicherte Auswertung passt nicht zu den gespeicherten Läufen"

@@ -1,4 +1,5 @@
 """kurs.py: Umgebungscheck, Notebook-Import, Übungs-Checks."""
+
 import subprocess
 import sys
 import time
@@ -26,8 +27,11 @@ def test_check_function_right_wrong_and_stub(capsys):
     def wrong(x):
         return x + x
 
-    with pytest.raises(kurs.UebungFalsch, match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\n"
-                                                r"Einen Tipp bekommst du mit `kurs.tipp\(\"wrong\"\)`") as failed:
+    with pytest.raises(
+        kurs.UebungFalsch,
+        match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\n"
+        r"Einen Tipp bekommst du mit `kurs.tipp\(\"wrong\"\)`",
+    ) as failed:
         kurs.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
     assert "mal sich selbst" not in str(failed.value), "der Tipp kommt nur auf Wunsch"
     rendered = "\n".join(failed.value._render_traceback_())
@@ -70,7 +74,9 @@ def test_cartpole_policy_check_measures_the_goal(capsys):
     def angle_only(obs):
         return int(obs[2] > 0)
 
-    with pytest.raises(kurs.UebungFalsch, match=r"`angle_only` hält den Stab im Mittel \d+[.]\d Schritte.*mindestens 300"):
+    with pytest.raises(
+        kurs.UebungFalsch, match=r"`angle_only` hält den Stab im Mittel \d+[.]\d Schritte.*mindestens 300"
+    ):
         kurs.check_cartpole_policy(angle_only, goal=300)
 
     def leans(obs):

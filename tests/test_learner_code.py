@@ -4,6 +4,7 @@ Der Beweis: In Lektion 3 wird ein absichtlich falsches Bellman-Ziel (ohne γ, al
 eingesetzt; das Training der Lektion erreicht dann sein Ziel nicht. Mit der Lösung erreicht es das
 Ziel mit demselben Budget.
 """
+
 import ast
 import json
 import subprocess
@@ -14,8 +15,12 @@ import pytest
 import kurs
 
 LESSON_3 = kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb"
-SAVED_LESSONS = ["03_DQN_CartPole", "04_Target_Netzwerk_Acrobot", "05_Replay_DoubleDQN_LunarLander",
-                 "06_Breakout_aus_Pixeln"]
+SAVED_LESSONS = [
+    "03_DQN_CartPole",
+    "04_Target_Netzwerk_Acrobot",
+    "05_Replay_DoubleDQN_LunarLander",
+    "06_Breakout_aus_Pixeln",
+]
 LESSON_6 = kurs.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb"
 RIGHT_TARGET = "gamma * not_terminal * np.max(next_q_values, axis=1)"
 WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: keine Zukunft, nur r
@@ -29,15 +34,26 @@ def test_saved_cells_only_define(name):
     for filename, source in cells:
         for node in ast.parse(source).body:
             assert isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)), (
-                f"{filename}: Zeile {node.lineno} ist keine Definition")
+                f"{filename}: Zeile {node.lineno} ist keine Definition"
+            )
 
 
 def test_dqn_functions_are_the_lesson_solutions():
     import dqn
 
-    where = {name: getattr(dqn, name).__code__.co_filename for name in
-             ("build_q_network", "bellman_target", "linear_epsilon", "epsilon_greedy_action", "train",
-              "update_target", "double_dqn_target", "q_iteration")}
+    where = {
+        name: getattr(dqn, name).__code__.co_filename
+        for name in (
+            "build_q_network",
+            "bellman_target",
+            "linear_epsilon",
+            "epsilon_greedy_action",
+            "train",
+            "update_target",
+            "double_dqn_target",
+            "q_iteration",
+        )
+    }
     assert where["train"].endswith("03_DQN_CartPole.ipynb#Zelle" + where["train"].split("#Zelle")[1])
     assert all("03_DQN_CartPole.ipynb" in where[n] for n in ("build_q_network", "bellman_target", "train"))
     assert "04_Target_Netzwerk_Acrobot.ipynb" in where["update_target"]
@@ -62,8 +78,9 @@ def test_with_parts_swaps_one_building_block():
         calls.append(tau)
         dqn.update_target(target_model, online_model, tau)
 
-    config = dqn.DQNConfig(total_steps=300, hidden_units=(8,), learning_starts=100, batch_size=32,
-                           target_update_every=10, eval_every=0)
+    config = dqn.DQNConfig(
+        total_steps=300, hidden_units=(8,), learning_starts=100, batch_size=32, target_update_every=10, eval_every=0
+    )
     train = dqn.with_parts(dqn.train, update_target=my_update_target)
     result = train(config, seed=0, progress=False)
     assert len(calls) == result.updates // 10 == 10
@@ -94,12 +111,19 @@ def lesson_3_training(bellman_source=None, total_steps=10_000):
             break
     else:
         raise AssertionError("Lektion 3 hat keine Trainingszelle `result = train(config, ...)`")
-    sources.append("import json\nprint('ERGEBNIS', json.dumps([result.solved_at_step, "
-                   "max(m for _, m, _ in result.evaluations)]))")
+    sources.append(
+        "import json\nprint('ERGEBNIS', json.dumps([result.solved_at_step, max(m for _, m, _ in result.evaluations)]))"
+    )
     env = {k: v for k, v in __import__("os").environ.items() if k != "WORKSHOP_SCHNELL"}
     env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2")
-    out = subprocess.run([sys.executable, "-c", "\n\n".join(sources)], cwd=LESSON_3.parent, env=env,
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", "\n\n".join(sources)],
+        cwd=LESSON_3.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
     return json.loads(line.split(" ", 1)[1])
@@ -137,20 +161,30 @@ def lesson_6_training(replace=None):
             sources.append(source)
             for name in ("push_frame", "learning_signal"):
                 if f"def {name}(" in source:  # zählen, wie oft das Training deine Funktion aufruft
-                    sources.append(f"calls = globals().setdefault('calls', collections.Counter())\n"
-                                   f"_{name} = {name}\n"
-                                   f"def {name}(*args):\n    calls['{name}'] += 1\n    return _{name}(*args)")
+                    sources.append(
+                        f"calls = globals().setdefault('calls', collections.Counter())\n"
+                        f"_{name} = {name}\n"
+                        f"def {name}(*args):\n    calls['{name}'] += 1\n    return _{name}(*args)"
+                    )
         elif "short_state = train(short_config" in source:
             sources.append(source)
             break
     else:
         raise AssertionError("Lektion 6 hat keine Trainingszelle `... = train(short_config, ...)`")
-    sources.append("import json\nprint('ERGEBNIS', json.dumps([short_q_model.count_params(), short_state.steps, "
-                   "calls['push_frame'], calls['learning_signal']]))")
+    sources.append(
+        "import json\nprint('ERGEBNIS', json.dumps([short_q_model.count_params(), short_state.steps, "
+        "calls['push_frame'], calls['learning_signal']]))"
+    )
     env = {k: v for k, v in __import__("os").environ.items()}
     env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", WORKSHOP_SCHNELL="1")
-    out = subprocess.run([sys.executable, "-c", "\n\n".join(sources)], cwd=LESSON_6.parent, env=env,
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", "\n\n".join(sources)],
+        cwd=LESSON_6.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
     return json.loads(line.split(" ", 1)[1])

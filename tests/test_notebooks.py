@@ -3,6 +3,7 @@
 Übungen: Mit Lösungen besteht jeder Check; in den erzeugten Übungsversionen scheitert jeder Check
 mit seinem deutschen Hinweis, und das Notebook läuft bis zur ersten Übung fehlerfrei.
 """
+
 import json
 import os
 import re
@@ -25,15 +26,24 @@ CHECK_CALL = re.compile(r"kurs\.check_(?!environment)")  # check_function( oder 
 
 def run_notebook(path, allow_errors=False, save_as=None):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=900,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     old_env = os.environ.copy()
     network_log = ARTEFACTS / "netzwerk" / f"{path.stem}.log"
     network_log.parent.mkdir(parents=True, exist_ok=True)
     network_log.write_text("")
     # der Kernel erbt die Umgebung; die Netzsperre protokolliert jeden Versuch, das Netz zu erreichen
-    os.environ.update(WORKSHOP_SCHNELL="1", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline",
-                      **offline_env(network_log, old_env))
+    os.environ.update(
+        WORKSHOP_SCHNELL="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+        **offline_env(network_log, old_env),
+    )
     try:
         client.execute()
     finally:
@@ -69,7 +79,8 @@ def test_network_lock_refuses_internet_and_allows_localhost(tmp_path):
         "import socket, urllib.request\n"
         "server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen(1)\n"
         "socket.create_connection(server.getsockname(), timeout=2).close()\n"
-        "try:\n    urllib.request.urlopen('https://pypi.org/simple/', timeout=5)\nexcept OSError as e:\n    print('gesperrt', e)\n"
+        "try:\n    urllib.request.urlopen('https://pypi.org/simple/', timeout=5)\n"
+        "except OSError as e:\n    print('gesperrt', e)\n"
     )
     env = dict(os.environ, **offline_env(log))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
@@ -117,8 +128,8 @@ def test_exercise_version_fails_every_check_with_german_hint(path):
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     first_error = next(i for i, c in enumerate(code_cells) if errors(c))
     first_check = next(i for i, c in enumerate(code_cells) if CHECK_CALL.search(source(c)))
-    assert first_error >= first_check, (
-        "Die Übungsversion bricht vor der ersten Übung ab:\n" + source(code_cells[first_error])
+    assert first_error >= first_check, "Die Übungsversion bricht vor der ersten Übung ab:\n" + source(
+        code_cells[first_error]
     )
     checks = [c for c in code_cells if CHECK_CALL.search(source(c))]
     assert checks

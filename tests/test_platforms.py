@@ -5,6 +5,7 @@ Diese Rechner gibt es hier nicht; Zeuge ist der Resolver von uv, der für eine f
 (Umgebungsmarker wie `sys_platform` werten für die Zielplattform aus) und mit `--only-binary :all:` nur
 Wheels zulässt, die dort passen. Braucht den Paketindex (einmal, dann aus dem Cache von uv).
 """
+
 import os
 import shutil
 import subprocess
@@ -31,9 +32,27 @@ def uv():
 
 
 def resolve(requirements, platform, python):
-    return subprocess.run([uv(), "pip", "compile", str(requirements), "--python-platform", platform,
-                           "--python-version", python, "--only-binary", ":all:", "--no-header", "--quiet",
-                           "-o", os.devnull], capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [
+            uv(),
+            "pip",
+            "compile",
+            str(requirements),
+            "--python-platform",
+            platform,
+            "--python-version",
+            python,
+            "--only-binary",
+            ":all:",
+            "--no-header",
+            "--quiet",
+            "-o",
+            os.devnull,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.mark.parametrize("python", PYTHONS)
@@ -42,7 +61,9 @@ def test_requirements_resolve_to_wheels_on_every_attendee_platform(platform, pyt
     result = resolve(workshop.REQUIREMENTS, PLATFORMS[platform], python)
     if result.returncode != 0 and ("dns error" in result.stderr.lower() or "failed to fetch" in result.stderr.lower()):
         if os.environ.get("CI"):
-            pytest.fail(f"Der Paketindex ist nicht erreichbar, die Plattformprüfung kann nicht laufen:\n{result.stderr}")
+            pytest.fail(
+                f"Der Paketindex ist nicht erreichbar, die Plattformprüfung kann nicht laufen:\n{result.stderr}"
+            )
         pytest.skip("Der Paketindex ist nicht erreichbar (offline): Plattformprüfung übersprungen.")
     assert result.returncode == 0, f"{platform}, Python {python}:\n{result.stderr}"
     print(f"{platform}, Python {python}: alle Pakete als Wheel auflösbar")

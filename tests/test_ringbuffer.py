@@ -1,4 +1,5 @@
 """Ringpuffer: Werte von Hand nachgerechnet."""
+
 import numpy as np
 import pytest
 
@@ -71,14 +72,16 @@ def _all_samples(memory, draws=500):
     found = set()
     for _ in range(draws):
         obs, actions, rewards, next_obs, terminated = memory.sample(len(memory))
-        found |= {(tuple(o[:, 0, 0]), tuple(x[:, 0, 0]), float(r), bool(d))
-                  for o, r, x, d in zip(obs, rewards, next_obs, terminated)}
+        found |= {
+            (tuple(o[:, 0, 0]), tuple(x[:, 0, 0]), float(r), bool(d))
+            for o, r, x, d in zip(obs, rewards, next_obs, terminated)
+        }
     return found
 
 
 def test_frame_mode_rebuilds_stacks_within_episodes():
     memory = Ringbuffer.FrameReplayMemory(capacity=50, frame_shape=(1, 1), history_length=4, seed=0)
-    _episode(memory, 10, 3)   # Bilder 10,11,12,13; endet durch terminated
+    _episode(memory, 10, 3)  # Bilder 10,11,12,13; endet durch terminated
     _episode(memory, 20, 2, terminated=False)  # Bilder 20,21,22; läuft noch
     assert len(memory) == 5
     assert _all_samples(memory) == {
@@ -121,8 +124,15 @@ def test_frame_mode_bytes_per_transition():
     assert memory.bytes_per_transition() == 84 * 84 + 4 + 4 + 3
 
 
-@pytest.mark.parametrize("reward, error, text", [(float("nan"), ValueError, "NaN"), (float("inf"), ValueError, "NaN oder ∞"),
-                                                 (None, TypeError, "muss eine Zahl sein"), ("1", None, None)])
+@pytest.mark.parametrize(
+    "reward, error, text",
+    [
+        (float("nan"), ValueError, "NaN"),
+        (float("inf"), ValueError, "NaN oder ∞"),
+        (None, TypeError, "muss eine Zahl sein"),
+        ("1", None, None),
+    ],
+)
 def test_bad_reward_is_refused_before_it_reaches_the_network(reward, error, text):
     """#18/6: ein NaN im Speicher machte in wenigen Lernschritten alle Gewichte zu NaN, ohne Warnung."""
     memory = Ringbuffer.ReplayMemory(10, (2,), np.float32)

@@ -1,4 +1,5 @@
 """tensorboard_logging.Logger schreibt lesbare Ereignisdateien."""
+
 import numpy as np
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator

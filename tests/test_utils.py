@@ -1,4 +1,5 @@
 """utils.ipynb: Animation, Live-Plot, Episode spielen."""
+
 import io
 
 import gymnasium as gym

@@ -1,4 +1,5 @@
 """workshop.py: Übungsversionen, Notebook-Bereinigung, Wheelhouse für Orte ohne Internet."""
+
 import json
 import subprocess
 
@@ -11,7 +12,7 @@ import workshop
 def test_clear_solutions_keeps_indentation_and_code_around():
     source = (
         "def f(x):\n"
-        "    \"\"\"Doku.\"\"\"\n"
+        '    """Doku."""\n'
         "    ### BEGIN SOLUTION\n"
         "    y = x + 1\n"
         "    return y\n"
@@ -20,12 +21,7 @@ def test_clear_solutions_keeps_indentation_and_code_around():
         "print(f)"
     )
     assert workshop.clear_solutions(source) == (
-        "def f(x):\n"
-        "    \"\"\"Doku.\"\"\"\n"
-        "    # DEIN CODE HIER\n"
-        f"    {workshop.STUB_LINE}\n"
-        "\n"
-        "print(f)"
+        f'def f(x):\n    """Doku."""\n    # DEIN CODE HIER\n    {workshop.STUB_LINE}\n\nprint(f)'
     )
     namespace = {}
     exec(workshop.clear_solutions(source).replace("print(f)", ""), namespace)
@@ -33,18 +29,27 @@ def test_clear_solutions_keeps_indentation_and_code_around():
         namespace["f"](1)
 
 
-@pytest.mark.parametrize("bad", ["### BEGIN SOLUTION\nx", "x\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION"])
+@pytest.mark.parametrize(
+    "bad", ["### BEGIN SOLUTION\nx", "x\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION"]
+)
 def test_clear_solutions_rejects_unbalanced_markers(bad):
     with pytest.raises(ValueError):
         workshop.clear_solutions(bad)
 
 
 def test_exercise_notebook_strips_outputs_and_solutions():
-    notebook = {"cells": [
-        {"cell_type": "code", "source": ["a = 1\n", "### BEGIN SOLUTION\n", "b = 2\n", "### END SOLUTION"],
-         "outputs": [{"output_type": "stream", "name": "stdout", "text": "x"}], "execution_count": 3, "metadata": {}},
-        {"cell_type": "markdown", "source": ["### BEGIN SOLUTION bleibt in Markdown"], "metadata": {}},
-    ]}
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["a = 1\n", "### BEGIN SOLUTION\n", "b = 2\n", "### END SOLUTION"],
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "x"}],
+                "execution_count": 3,
+                "metadata": {},
+            },
+            {"cell_type": "markdown", "source": ["### BEGIN SOLUTION bleibt in Markdown"], "metadata": {}},
+        ]
+    }
     result = workshop.exercise_notebook(notebook)
     assert "b = 2" not in result["cells"][0]["source"] and result["cells"][0]["outputs"] == []
     assert result["cells"][0]["execution_count"] is None
@@ -53,8 +58,15 @@ def test_exercise_notebook_strips_outputs_and_solutions():
 
 def test_strip_outputs(tmp_path):
     path = tmp_path / "n.ipynb"
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "1", "outputs": [{"a": 1}],
-                                           "execution_count": 1, "metadata": {}}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "source": "1", "outputs": [{"a": 1}], "execution_count": 1, "metadata": {}}
+                ]
+            }
+        )
+    )
     assert workshop.strip_outputs(path)
     assert json.loads(path.read_text())["cells"][0]["outputs"] == []
     assert not workshop.strip_outputs(path)
@@ -78,7 +90,7 @@ def test_bench_names_unknown_script_in_german_without_installing(monkeypatch):
 def test_bench_requirements_include_the_workshop_pins():
     lines = workshop.BENCH_REQUIREMENTS.read_text().splitlines()
     assert "-r ../requirements.txt" in lines
-    assert all("==" in l for l in lines if l and not l.startswith(("#", "-r")))
+    assert all("==" in line for line in lines if line and not line.startswith(("#", "-r")))
 
 
 def test_wheelhouse_installs_without_network(tmp_path, monkeypatch):
@@ -102,8 +114,11 @@ def test_wheelhouse_installs_without_network(tmp_path, monkeypatch):
     venv_dir = tmp_path / "venv"
     workshop.ensure_environment(venv_dir, requirements, wheelhouse)
     assert not log.exists() or not log.read_text(), log.read_text()
-    probe = subprocess.run([str(workshop.venv_python(venv_dir)), "-c", "import iniconfig; print(iniconfig.__file__)"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [str(workshop.venv_python(venv_dir)), "-c", "import iniconfig; print(iniconfig.__file__)"],
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode == 0 and str(venv_dir) in probe.stdout, probe.stderr
 
 
@@ -118,8 +133,11 @@ def test_colab_badges_and_first_cells_are_in_sync():
 
 def test_colab_requirements_use_the_workshop_pins():
     pins = {line.strip() for line in (workshop.ROOT / "requirements.txt").read_text().splitlines()}
-    colab = [l.strip() for l in (workshop.ROOT / "requirements-colab.txt").read_text().splitlines()
-             if l.strip() and not l.startswith("#")]
+    colab = [
+        entry.strip()
+        for entry in (workshop.ROOT / "requirements-colab.txt").read_text().splitlines()
+        if entry.strip() and not entry.startswith("#")
+    ]
     assert colab and all(line in pins for line in colab), colab
 
 
@@ -153,8 +171,13 @@ def test_unsupported_python_is_refused_in_german_before_anything_is_created(vers
         workshop.create_venv(venv_dir)
     message = str(refused.value)
     assert f"dieses Python ist {'.'.join(map(str, version))}" in message
-    for hint in ("3.11, 3.12, 3.13", "python.org", "winget install Python.Python.3.12", "brew install python@3.12",
-                 "uv python install 3.12"):
+    for hint in (
+        "3.11, 3.12, 3.13",
+        "python.org",
+        "winget install Python.Python.3.12",
+        "brew install python@3.12",
+        "uv python install 3.12",
+    ):
         assert hint in message
     assert not venv_dir.exists()
 
@@ -194,8 +217,9 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
     calls = []
     monkeypatch.setattr(workshop, "ensure_environment", lambda *a, **k: None)
     monkeypatch.setattr(workshop, "EXERCISE_DIR", tmp_path / "uebungen")
-    monkeypatch.setattr(workshop, "generate_exercises",
-                        lambda target=None, only_missing=False: calls.append(only_missing) or ([], []))
+    monkeypatch.setattr(
+        workshop, "generate_exercises", lambda target=None, only_missing=False: calls.append(only_missing) or ([], [])
+    )
     monkeypatch.setattr(workshop, "run_in_venv", lambda args, **k: calls.append(args) or 0)
     workshop.main(["start"])
     assert calls[0] is True and "--ServerApp.default_url=/lab/tree/uebungen" in calls[1]

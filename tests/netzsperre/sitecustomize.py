@@ -5,6 +5,7 @@ beim Start von selbst. Jeder Versuch, einen Rechner außerhalb von localhost zu 
 auflösen oder verbinden), scheitert mit OSError und wird in die Datei aus WORKSHOP_NETZPROTOKOLL
 geschrieben; die Tests prüfen, dass sie leer bleibt. Der Workshop muss offline laufen.
 """
+
 import os
 import socket
 import traceback
