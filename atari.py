@@ -4,7 +4,7 @@ Lektion 6, `train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU),
 `bench/breakout_bench.py` rufen genau diese Funktionen. Die Lernschritte sind die aus Lektion 3–5
 (`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder. Die Bausteine,
 die Lernende in Lektion 6 schreiben (`push_frame`, `learning_signal`, `build_cnn`), stehen nur dort, in
-den `#@save`-Zellen; dieses Modul lädt sie beim Import (wie `dqn` die aus Lektion 3–5).
+den `# @save`-Zellen; dieses Modul lädt sie beim Import (wie `dqn` die aus Lektion 3–5).
 
 Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 - `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
@@ -781,6 +781,6 @@ def load_agent(path=None):
 
 
 # --------------------------------------------------------------------------------------
-# Die Bausteine aus Lektion 6: Bildstapel, Lernsignal, Nature-CNN (`#@save`-Zellen der Lektion)
+# Die Bausteine aus Lektion 6: Bildstapel, Lernsignal, Nature-CNN (`# @save`-Zellen der Lektion)
 # --------------------------------------------------------------------------------------
 kurs.load_saved_cells(globals(), "06_Breakout_aus_Pixeln")

@@ -2,7 +2,7 @@
 
 Die Bausteine, die Lernende selbst schreiben (Q-Netz, Bellman-Ziel, ε-Plan, Aktionswahl, Lernschritt,
 Trainingsschleife, Target-Update, Double-DQN-Ziel), stehen nur einmal im Workshop: in den Lösungszellen
-der Lektionen, markiert mit `#@save`. Dieses Modul führt sie beim Import aus (`kurs.load_saved_cells`,
+der Lektionen, markiert mit `# @save`. Dieses Modul führt sie beim Import aus (`kurs.load_saved_cells`,
 ganz unten); hier steht nur, was drumherum nötig ist: Hyperparameter, Umgebung, Bewerten, Speichern,
 Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
@@ -808,7 +808,7 @@ def with_parts(function, **parts):
 
 
 # --------------------------------------------------------------------------------------
-# Die Bausteine aus den Lektionen: jede `#@save`-Zelle, in der Reihenfolge der Lektionen (eine spätere
+# Die Bausteine aus den Lektionen: jede `# @save`-Zelle, in der Reihenfolge der Lektionen (eine spätere
 # Fassung ersetzt eine frühere, z. B. der Lernschritt mit Double DQN aus Lektion 5 den aus Lektion 3).
 # --------------------------------------------------------------------------------------
 dqn = sys.modules[__name__]  # die Zellen schreiben `dqn.TrainRun` usw., wie in der Lektion

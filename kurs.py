@@ -139,11 +139,11 @@ class NotebookLoader(importlib.abc.Loader):
             exec(compile(source, filename, "exec"), module.__dict__)
 
 
-SAVE_MARK = "#@save"
+SAVE_MARK = "# @save"
 
 
 def code_cells(path, only_saved=False):
-    """(Dateiname für Tracebacks, Quelltext) jeder Code-Zelle eines Notebooks; mit only_saved nur die `#@save`-Zellen.
+    """(Dateiname für Tracebacks, Quelltext) jeder Code-Zelle eines Notebooks; mit only_saved nur die `# @save`-Zellen.
 
     Der Quelltext landet im linecache: Tracebacks und `inspect.getsource` zeigen dann die Zeilen der Zelle.
     """
@@ -163,7 +163,7 @@ def code_cells(path, only_saved=False):
 
 
 def load_saved_cells(namespace, *lesson_names):
-    """Führt die `#@save`-Zellen der genannten Lektionen (in dieser Reihenfolge) in `namespace` aus.
+    """Führt die `# @save`-Zellen der genannten Lektionen (in dieser Reihenfolge) in `namespace` aus.
 
     So stehen die Bausteine, die Lernende in einer Lektion schreiben, nur einmal im Workshop: in der
     Lösungszelle der Lektion. `dqn.py` lädt sie beim Import; spätere Lektionen, Tests und Benchmarks

@@ -1,4 +1,4 @@
-"""Die Lektionen trainieren mit dem Code der Lernenden, und `dqn` lädt genau die Lösungszellen (`#@save`).
+"""Die Lektionen trainieren mit dem Code der Lernenden, und `dqn` lädt genau die Lösungszellen (`# @save`).
 
 Der Beweis: In Lektion 3 wird ein absichtlich falsches Bellman-Ziel (ohne γ, also ohne Zukunft)
 eingesetzt; das Training der Lektion erreicht dann sein Ziel nicht. Mit der Lösung erreicht es das
@@ -28,9 +28,9 @@ WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: k
 
 @pytest.mark.parametrize("name", SAVED_LESSONS)
 def test_saved_cells_only_define(name):
-    """Eine `#@save`-Zelle wird beim Import von dqn ausgeführt: Sie darf nur definieren, nie rechnen oder drucken."""
+    """Eine `# @save`-Zelle wird beim Import von dqn ausgeführt: Sie darf nur definieren, nie rechnen oder drucken."""
     cells = list(kurs.code_cells(kurs.NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True))
-    assert cells, f"{name} hat keine #@save-Zelle"
+    assert cells, f"{name} hat keine # @save-Zelle"
     for filename, source in cells:
         for node in ast.parse(source).body:
             assert isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)), (
@@ -101,7 +101,7 @@ def lesson_3_training(bellman_source=None, total_steps=10_000):
         source = "".join(cell["source"])
         if "kurs.check_function(" in source or "kurs.check_cartpole_policy(" in source:
             continue
-        if bellman_source is not None and source.startswith("#@save\ndef bellman_target"):
+        if bellman_source is not None and source.startswith("# @save\ndef bellman_target"):
             assert RIGHT_TARGET in source
             source = source.replace(RIGHT_TARGET, bellman_source)
         sources.append(source)
@@ -137,7 +137,7 @@ def test_lesson_3_trains_with_the_learners_functions():
 
 
 def lesson_6_training(replace=None):
-    """Führt von Lektion 6 die Einstellungen, die `#@save`-Zellen (mit `replace` geändert) und die Trainingszelle
+    """Führt von Lektion 6 die Einstellungen, die `# @save`-Zellen (mit `replace` geändert) und die Trainingszelle
     aus, im Schnellmodus. Zählt, wie oft das Training `push_frame` und `learning_signal` der Lektion aufruft.
 
     Gibt (Parameter des trainierten Netzes, Schritte, Aufrufe von push_frame, Aufrufe von learning_signal) zurück.
@@ -154,7 +154,7 @@ def lesson_6_training(replace=None):
             continue
         if source.startswith("SEED = "):
             sources.append(source)
-        elif source.startswith("#@save"):
+        elif source.startswith("# @save"):
             for old, new in (replace or {}).items():
                 if old in source:
                     source = source.replace(old, new)
