@@ -57,9 +57,12 @@ def test_guide_quotes_the_lessons_constants():
     """Der Leitfaden nennt dieselben Konstanten wie die Lektionen (z. B. τ des weichen Nachziehens)."""
     import re
 
+    import dqn
+
     lesson_4 = (kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8")
-    soft_tau = re.search(r"SOFT_TAU = ([0-9.]+)", lesson_4).group(1)
-    assert f"τ = {soft_tau.replace('.', ',')}" in GUIDE
+    assert 'SOFT_TAU = FIXED[\\"soft_tau\\"]' in lesson_4, "Lektion 4 nimmt τ aus dqn.LESSON_EXPERIMENTS"
+    soft_tau = dqn.LESSON_EXPERIMENTS["target_fixed_data"]["soft_tau"]
+    assert f"τ = {str(soft_tau).replace('.', ',')}" in GUIDE
     plan_end = re.findall(r"^\| (\d\d:\d\d) \| [^|]+ \| (\d+) min \|", GUIDE, flags=re.M)[-1]
     hours, minutes = map(int, plan_end[0].split(":"))
     end = hours * 60 + minutes + int(plan_end[1])

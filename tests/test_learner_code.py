@@ -7,6 +7,7 @@ Ziel mit demselben Budget.
 
 import ast
 import json
+import re
 import subprocess
 import sys
 
@@ -166,7 +167,7 @@ def lesson_6_training(replace=None):
                         f"_{name} = {name}\n"
                         f"def {name}(*args):\n    calls['{name}'] += 1\n    return _{name}(*args)"
                     )
-        elif "short_state = train(short_config" in source:
+        elif re.search(r"short_state = train\(\s*short_config", source):
             sources.append(source)
             break
     else:
