@@ -387,12 +387,13 @@ LESSON_EXPERIMENTS = {
             "weich": dict(target_update_every=1, tau=0.02),
         },
     ),
+    # ohne Speicher: jeder Übergang genau einmal, sofort (wie Q-Learning mit Tabelle in Lektion 2); mit: Lektion 3
     "replay": dict(
-        env_id="LunarLander-v3",
-        steps=60_000,
-        eval_every=5_000,
+        env_id="CartPole-v1",
+        steps=20_000,
+        eval_every=1_000,
         metric="mittlere gierige Bewertung (10 Episoden) über das ganze Training",
-        memory_size={"ohne": 128, "mit": 100_000},
+        variants={"ohne": dict(memory_size=1, batch_size=1, train_every=1), "mit": {}},
     ),
     "overestimation": dict(
         every=250, metric="Überschätzung im Startzustand: versprochen − eingelöst, gemittelt über das Training"

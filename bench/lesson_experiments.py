@@ -49,9 +49,9 @@ def run_target_training(seed, settings):
 
 def run_replay(seed, settings):
     traces, metric = {}, {}
-    for variant, memory_size in settings["memory_size"].items():
+    for variant, change in settings["variants"].items():
         result = dqn.training_curve(
-            settings["env_id"], seed, settings["steps"], eval_every=settings["eval_every"], memory_size=memory_size
+            settings["env_id"], seed, settings["steps"], eval_every=settings["eval_every"], **change
         )
         traces[variant] = [(step, mean) for step, mean, _ in result.evaluations]
         metric[variant] = float(np.mean([mean for _, mean in traces[variant]]))
