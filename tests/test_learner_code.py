@@ -7,6 +7,7 @@ Ziel mit demselben Budget.
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -89,6 +90,19 @@ def test_with_parts_swaps_one_building_block():
         dqn.with_parts(dqn.train, gibt_es_nicht=print)
 
 
+def run_cells(sources, quick):
+    """Führt Zellen in einem frischen Python-Prozess im Ordner der Lektionen aus; gibt die JSON-Zeile `ERGEBNIS` zurück."""
+    env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_SCHNELL"}
+    env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", **({"WORKSHOP_SCHNELL": "1"} if quick else {}))
+    code = "\n\n".join(sources)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=kurs.NOTEBOOK_DIR, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
+    return json.loads(line.split(" ", 1)[1])
+
+
 def lesson_3_training(bellman_source=None, total_steps=10_000):
     """Führt Lektion 3 bis einschließlich ihrer Trainingszelle aus (ohne Prüfzellen), im vollen Modus.
 
@@ -115,19 +129,7 @@ def lesson_3_training(bellman_source=None, total_steps=10_000):
     sources.append(
         "import json\nprint('ERGEBNIS', json.dumps([result.solved_at_step, max(m for _, m, _ in result.evaluations)]))"
     )
-    env = {k: v for k, v in __import__("os").environ.items() if k != "WORKSHOP_SCHNELL"}
-    env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2")
-    out = subprocess.run(
-        [sys.executable, "-c", "\n\n".join(sources)],
-        cwd=LESSON_3.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
-    return json.loads(line.split(" ", 1)[1])
+    return run_cells(sources, quick=False)
 
 
 def test_lesson_3_trains_with_the_learners_functions():
@@ -176,19 +178,7 @@ def lesson_6_training(replace=None):
         "import json\nprint('ERGEBNIS', json.dumps([short_q_model.count_params(), short_state.steps, "
         "calls['push_frame'], calls['learning_signal']]))"
     )
-    env = {k: v for k, v in __import__("os").environ.items()}
-    env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", WORKSHOP_SCHNELL="1")
-    out = subprocess.run(
-        [sys.executable, "-c", "\n\n".join(sources)],
-        cwd=LESSON_6.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
-    return json.loads(line.split(" ", 1)[1])
+    return run_cells(sources, quick=True)
 
 
 def test_lesson_6_trains_with_the_learners_cnn_frame_stack_and_learning_signal():
