@@ -91,7 +91,7 @@ def test_with_parts_swaps_one_building_block():
 
 
 def run_cells(sources, quick):
-    """Führt Zellen in einem frischen Python-Prozess im Ordner der Lektionen aus; gibt die JSON-Zeile `ERGEBNIS` zurück."""
+    """Führt Zellen in einem frischen Python-Prozess im Ordner der Lektionen aus; gibt die Zeile `ERGEBNIS` zurück."""
     env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_SCHNELL"}
     env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", **({"WORKSHOP_SCHNELL": "1"} if quick else {}))
     code = "\n\n".join(sources)
