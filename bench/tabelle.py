@@ -68,7 +68,7 @@ def dqn_rows():
 EXPERIMENTS = [
     ("target_fixed_data", "4", "Target-Netz auf festen Daten"),
     ("target_training", "4", "Target-Netz im CartPole-Training"),
-    ("replay", "5", "Erfahrungsspeicher auf LunarLander"),
+    ("replay", "5", "Erfahrungsspeicher auf CartPole"),
     ("overestimation", "5", "DQN gegen Double DQN (Überschätzung)"),
 ]
 
