@@ -10,7 +10,7 @@ Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 - `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
   (gegen das Flackern der Atari-Grafik), am Spielanfang 1 bis 30 zufällige NOOP-Bilder (vor dem Frame-Skip,
   also Bilder, nicht Agenten-Schritte);
-- `FeuerNachStart` (hier): drückt FIRE nach dem Start und nach jedem verlorenen Leben, damit der
+- `AutoFire` (hier): drückt FIRE nach dem Start und nach jedem verlorenen Leben, damit der
   Ball kommt, und meldet `info["life_lost"]`;
 - `FrameStack` (hier): die letzten 4 Bilder als Zustand (4, 84, 84) uint8, nachgeschoben mit `push_frame`
   aus Lektion 6 (dieselben Stapel wie Gymnasiums `FrameStackObservation`).
@@ -49,7 +49,7 @@ def _wrapper_base():
     return gym.Wrapper
 
 
-class FeuerNachStart(_wrapper_base()):
+class AutoFire(_wrapper_base()):
     """Drückt FIRE nach `reset` und nach jedem verlorenen Leben; meldet verlorene Leben in `info["life_lost"]`."""
 
     def __init__(self, env):
@@ -133,7 +133,7 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
         grayscale_obs=True,
         scale_obs=False,
     )
-    env = FeuerNachStart(env)
+    env = AutoFire(env)
     env = FrameStack(env, history, push_frame)
     if seed is not None:
         env.action_space.seed(seed)

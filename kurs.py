@@ -207,11 +207,11 @@ class _ExerciseFeedback(Exception):
         return str(self).splitlines()
 
 
-class UebungNichtGeloest(_ExerciseFeedback):
+class ExerciseNotSolved(_ExerciseFeedback):
     """Die Übungsfunktion ist noch ein Platzhalter (NotImplementedError)."""
 
 
-class UebungFalsch(_ExerciseFeedback, AssertionError):
+class ExerciseWrong(_ExerciseFeedback, AssertionError):
     """Die Übungsfunktion liefert ein falsches Ergebnis."""
 
 
@@ -307,7 +307,7 @@ def call_exercise(function, *args, _hint="", **kwargs):
     try:
         return function(*args, **kwargs)
     except NotImplementedError:
-        raise UebungNichtGeloest(
+        raise ExerciseNotSolved(
             f"✋ Die Übung `{name}` ist noch nicht gelöst: ersetze die Zeile mit "
             f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus." + ask
         ) from None
@@ -316,7 +316,7 @@ def call_exercise(function, *args, _hint="", **kwargs):
     except Exception as error:  # Fehler der Lernenden verständlich weiterreichen, ohne Keras-Innereien
         first_line = (str(error).strip().splitlines() or [""])[0][:300]
         call = _describe_call(function, args, kwargs)
-        raise UebungFalsch(
+        raise ExerciseWrong(
             "\n".join([f"❌ `{call}` bricht mit {type(error).__name__} ab: {first_line}", *_your_lines(error)]) + ask
         ) from None
 
@@ -326,7 +326,7 @@ def check_function(function, cases, hint="", tolerance=1e-6):
 
     `hint`: ein Tipp oder eine Liste von Tipps, vom Denkanstoß bis zum Code (`kurs.tipp` zeigt einen nach dem anderen).
 
-    Gibt bei Erfolg eine Zeile aus; sonst UebungNichtGeloest oder UebungFalsch mit deutscher Erklärung
+    Gibt bei Erfolg eine Zeile aus; sonst ExerciseNotSolved oder ExerciseWrong mit deutscher Erklärung
     (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `kurs.tipp(name)`.
     """
     name, ask = _register_hint(function, hint)
@@ -343,7 +343,7 @@ def check_function(function, cases, hint="", tolerance=1e-6):
             kind = ""
             if not isinstance(actual, (int, float, list, tuple, dict)) and type(actual).__module__ == "builtins":
                 kind = f" (ein {type(actual).__name__}; erwartet war etwas wie {type(expected).__name__})"
-            raise UebungFalsch(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
+            raise ExerciseWrong(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
     print(f"✅ Richtig! `{name}` besteht " + ("die Prüfung." if len(cases) == 1 else f"alle {len(cases)} Prüfungen."))
 
 
@@ -364,7 +364,7 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
         while not done:
             action = call_exercise(policy, obs)
             if isinstance(action, (bool, np.bool_)) or action not in (0, 1):
-                raise UebungFalsch(
+                raise ExerciseWrong(
                     f"❌ `{name}` gibt {action!r} zurück; erlaubt sind die ganzen Zahlen 0 (links) "
                     "und 1 (rechts). `int(...)` macht aus True/False eine 1/0." + ask
                 )
@@ -375,7 +375,7 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
     env.close()
     mean = float(np.mean(returns))
     if mean < goal:
-        raise UebungFalsch(
+        raise ExerciseWrong(
             f"❌ `{name}` hält den Stab im Mittel {mean:.1f} Schritte (schlechteste Episode "
             f"{min(returns):.0f}); das Ziel sind mindestens {goal}." + ask
         )

@@ -48,7 +48,7 @@ def export(checkpoint_dir, out, episodes, seed):
             "protocol": (
                 f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
                 f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
-                "Leben automatisch (Wrapper FeuerNachStart), 1–30 NOOP-Bilder am Anfang statt bis zu 30 "
+                "Leben automatisch (Wrapper AutoFire), 1–30 NOOP-Bilder am Anfang statt bis zu 30 "
                 "NOOP-Aktionen"
             ),
             "episodes": len(scores),

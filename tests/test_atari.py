@@ -54,7 +54,7 @@ def test_frame_stack_with_the_lessons_push_frame_equals_gymnasiums():
         grayscale_obs=True,
         scale_obs=False,
     )
-    theirs = FrameStackObservation(atari.FeuerNachStart(theirs), atari.HISTORY)
+    theirs = FrameStackObservation(atari.AutoFire(theirs), atari.HISTORY)
     ours = atari.make_env()
     assert ours.observation_space == theirs.observation_space
     rng = np.random.default_rng(0)

@@ -28,7 +28,7 @@ def test_check_function_right_wrong_and_stub(capsys):
         return x + x
 
     with pytest.raises(
-        kurs.UebungFalsch,
+        kurs.ExerciseWrong,
         match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\n"
         r"Einen Tipp bekommst du mit `kurs.tipp\(\"wrong\"\)`",
     ) as failed:
@@ -43,13 +43,13 @@ def test_check_function_right_wrong_and_stub(capsys):
     def stub(x):
         raise NotImplementedError("Hier fehlt noch deine Lösung")
 
-    with pytest.raises(kurs.UebungNichtGeloest, match="noch nicht gelöst"):
+    with pytest.raises(kurs.ExerciseNotSolved, match="noch nicht gelöst"):
         kurs.check_function(stub, [((1,), 1)])
 
     def broken(x):
         return [1, 2][x]
 
-    with pytest.raises(kurs.UebungFalsch, match="IndexError"):
+    with pytest.raises(kurs.ExerciseWrong, match="IndexError"):
         kurs.check_function(broken, [((5,), 1)])
 
 
@@ -57,7 +57,7 @@ def test_hints_come_one_step_at_a_time(capsys):
     def eps(x):
         return 0
 
-    with pytest.raises(kurs.UebungFalsch):
+    with pytest.raises(kurs.ExerciseWrong):
         kurs.check_function(eps, [((1,), 1)], hint=["Denkanstoß", "genauer", "der Code"])
     capsys.readouterr()
     shown = []
@@ -75,7 +75,7 @@ def test_cartpole_policy_check_measures_the_goal(capsys):
         return int(obs[2] > 0)
 
     with pytest.raises(
-        kurs.UebungFalsch, match=r"`angle_only` hält den Stab im Mittel \d+[.]\d Schritte.*mindestens 300"
+        kurs.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+[.]\d Schritte.*mindestens 300"
     ):
         kurs.check_cartpole_policy(angle_only, goal=300)
 
@@ -88,13 +88,13 @@ def test_cartpole_policy_check_measures_the_goal(capsys):
     def says_true(obs):
         return obs[2] > 0
 
-    with pytest.raises(kurs.UebungFalsch, match="ganzen Zahlen 0 .links. und 1"):
+    with pytest.raises(kurs.ExerciseWrong, match="ganzen Zahlen 0 .links. und 1"):
         kurs.check_cartpole_policy(says_true)
 
     def stub(obs):
         raise NotImplementedError
 
-    with pytest.raises(kurs.UebungNichtGeloest):
+    with pytest.raises(kurs.ExerciseNotSolved):
         kurs.check_cartpole_policy(stub)
 
 
@@ -102,7 +102,7 @@ def test_check_function_compares_arrays_with_shape():
     import numpy as np
 
     kurs.check_function(lambda: np.array([0.1 + 0.2]), [((), [0.3])])
-    with pytest.raises(kurs.UebungFalsch):
+    with pytest.raises(kurs.ExerciseWrong):
         kurs.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
 
 
@@ -110,10 +110,10 @@ def test_check_function_compares_dicts_and_mixed_tuples():
     facts = {"params": 114, "shape": (3, 2), "masked": True}
     kurs.check_function(lambda: dict(facts, params=114.0000001), [((), facts)])
     for wrong in (dict(facts, shape=(2, 3)), dict(facts, masked=False), {"params": 114}):
-        with pytest.raises(kurs.UebungFalsch):
+        with pytest.raises(kurs.ExerciseWrong):
             kurs.check_function(lambda: wrong, [((), facts)])
     kurs.check_function(lambda: (1, (3, 2), "q"), [((), (1, (3, 2), "q"))])
-    with pytest.raises(kurs.UebungFalsch):
+    with pytest.raises(kurs.ExerciseWrong):
         kurs.check_function(lambda: (1, (3, 2)), [((), (1, (3, 2), "q"))])
 
 
@@ -156,7 +156,7 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
         values = [1, 2]
         return values[x]
 
-    with pytest.raises(kurs.UebungFalsch) as failed:
+    with pytest.raises(kurs.ExerciseWrong) as failed:
         kurs.check_function(crashes, [((5,), 1)])
     text = "\n".join(failed.value._render_traceback_())
     assert "IndexError" in text and "return values[x]" in text, text  # die eigene Zeile der Lernenden
@@ -166,5 +166,5 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
     def gives_text(x):
         return "0.5"
 
-    with pytest.raises(kurs.UebungFalsch, match=r"ergibt aber '0.5' \(ein str"):
+    with pytest.raises(kurs.ExerciseWrong, match=r"ergibt aber '0.5' \(ein str"):
         kurs.check_function(gives_text, [((1,), 0.5)])

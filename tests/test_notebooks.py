@@ -136,7 +136,7 @@ def test_exercise_version_fails_every_check_with_german_hint(path):
     for cell in checks:
         found = errors(cell)
         assert found, f"Check besteht ohne Lösung (kann nicht scheitern):\n{source(cell)}"
-        assert found[0].ename == "UebungNichtGeloest", (found[0].ename, found[0].evalue)
+        assert found[0].ename == "ExerciseNotSolved", (found[0].ename, found[0].evalue)
         assert "noch nicht gelöst" in found[0].evalue
 
 
