@@ -313,20 +313,15 @@ def fast_copy(q_model):
 # --------------------------------------------------------------------------------------
 # Bewerten
 # --------------------------------------------------------------------------------------
-def _play_parallel(q_model, env_id, n, seed, gamma=1.0, epsilon=0.0, rng=None):
-    """Spielt n Episoden gleichzeitig (eine Netz-Abfrage pro Schritt für alle), gierig oder ε-gierig.
-
-    Gibt (Startbeobachtungen (n, *obs), Erträge Σ γ^t r_t (n,)) zurück; gamma=1 ist der gewöhnliche Ertrag.
-    """
+def _play_parallel(q_model, env_id, n, seed, epsilon=0.0, rng=None):
+    """Spielt n Episoden gleichzeitig (eine Netz-Abfrage pro Schritt für alle), gierig oder ε-gierig. Erträge (n,)."""
     import gymnasium as gym
 
     envs = gym.vector.SyncVectorEnv(
         [lambda: make_env(env_id) for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
     )
     obs, _ = envs.reset(seed=seed)
-    start_obs = obs.astype(np.float32)
     totals = np.zeros(n)
-    discount = 1.0
     running = np.ones(n, dtype=bool)
     while running.any():
         actions = np.argmax(q_model.predict_on_batch(obs.astype(np.float32)), axis=1)
@@ -334,11 +329,10 @@ def _play_parallel(q_model, env_id, n, seed, gamma=1.0, epsilon=0.0, rng=None):
             explore = rng.random(n) < epsilon
             actions[explore] = rng.integers(envs.single_action_space.n, size=int(explore.sum()))
         obs, rewards, terminated, truncated, _ = envs.step(actions)
-        totals += discount * rewards * running
-        discount *= gamma
+        totals += rewards * running
         running &= ~(terminated | truncated)
     envs.close()
-    return start_obs, totals
+    return totals
 
 
 def evaluate(q_model, env_id, episodes=100, seed=10_000, max_parallel=100, epsilon=0.0):
@@ -347,20 +341,9 @@ def evaluate(q_model, env_id, episodes=100, seed=10_000, max_parallel=100, epsil
     rng = np.random.default_rng(seed)
     while len(returns) < episodes:
         n = min(max_parallel, episodes - len(returns))
-        _, totals = _play_parallel(q_model, env_id, n, seed + len(returns), epsilon=epsilon, rng=rng)
+        totals = _play_parallel(q_model, env_id, n, seed + len(returns), epsilon=epsilon, rng=rng)
         returns.extend(totals.tolist())
     return np.array(returns)
-
-
-def value_estimates(q_model, env_id, gamma, episodes=10, seed=30_000):
-    """Was das Netz für den Startzustand verspricht gegen das, was es dort wirklich einspielt.
-
-    Gibt (vorhergesagt, tatsächlich) zurück, je gemittelt über `episodes` gierige Episoden:
-    max_a Q(s0, a) und den diskontierten Ertrag Σ γ^t r_t ab demselben Startzustand s0.
-    """
-    start_obs, discounted = _play_parallel(q_model, env_id, episodes, seed, gamma=gamma)
-    predicted = np.max(q_model.predict_on_batch(start_obs), axis=1)
-    return float(predicted.mean()), float(discounted.mean())
 
 
 # --------------------------------------------------------------------------------------

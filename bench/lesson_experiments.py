@@ -38,24 +38,22 @@ def run_target_fixed_data(seed, settings):
     return traces, {variant: trace[-1][1] for variant, trace in traces.items()}
 
 
-def run_target_training(seed, settings):
+def _training_variants(seed, settings, summarize, env_id="CartPole-v1", eval_every=1_000):
+    """Ein Training je Variante (`settings["variants"]`): Lernkurven und je Variante `summarize` der Bewertungen."""
     traces, metric = {}, {}
     for variant, change in settings["variants"].items():
-        result = dqn.training_curve("CartPole-v1", seed, settings["steps"], **change)
+        result = dqn.training_curve(env_id, seed, settings["steps"], eval_every=eval_every, **change)
         traces[variant] = [(step, mean) for step, mean, _ in result.evaluations]
-        metric[variant] = max(mean for _, mean in traces[variant])
+        metric[variant] = float(summarize([mean for _, mean in traces[variant]]))
     return traces, metric
+
+
+def run_target_training(seed, settings):
+    return _training_variants(seed, settings, max)
 
 
 def run_replay(seed, settings):
-    traces, metric = {}, {}
-    for variant, change in settings["variants"].items():
-        result = dqn.training_curve(
-            settings["env_id"], seed, settings["steps"], eval_every=settings["eval_every"], **change
-        )
-        traces[variant] = [(step, mean) for step, mean, _ in result.evaluations]
-        metric[variant] = float(np.mean([mean for _, mean in traces[variant]]))
-    return traces, metric
+    return _training_variants(seed, settings, np.mean, settings["env_id"], settings["eval_every"])
 
 
 def run_overestimation(seed, settings):
