@@ -188,3 +188,30 @@ def test_lesson_6_trains_with_the_learners_cnn_frame_stack_and_learning_signal()
     # ein anderes CNN (256 statt 512 Neuronen in `dense`) ist genau das Netz, das trainiert wird
     params, _, _, _ = lesson_6_training({"Dense(512,": "Dense(256,"})
     assert params == 1_686_180 - 256 * (3136 + 1) - 256 * 4
+
+
+def lesson_4_fixed_data_q(update_target_change=None):
+    """Führt Lektion 4 bis zu Experiment 1 aus (voller Modus, ohne Prüfzellen), das mit dem `update_target` der Lektion
+    nachzieht; `update_target_change` = (alt, neu) ändert dessen Lösung. Gibt {Variante: mittleres Q am Ende} zurück."""
+    notebook = json.loads((kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8"))
+    sources = []
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or "kurs.check_function(" in source:
+            continue
+        if update_target_change and source.startswith("# @save\ndef update_target"):
+            assert update_target_change[0] in source
+            source = source.replace(*update_target_change)
+        sources.append(source)
+        if "dqn.fixed_data_q_trace(" in source:
+            break
+    sources.append("import json\nprint('ERGEBNIS', json.dumps({v: t[-1][1] for v, t in traces.items()}))")
+    return run_cells(sources, quick=False)
+
+
+def test_lesson_4_experiment_uses_the_learners_update_target():
+    right = lesson_4_fixed_data_q()
+    assert right["ohne"] > 50 > right["weich"] > right["hart"] > 10, right  # wie in bench/lesson_experiments.py
+    # ein update_target, das nie nachzieht: das Target-Netz bleibt das zufällige Anfangsnetz, Q bleibt nahe r = 1
+    never = lesson_4_fixed_data_q(("    if tau >= 1.0:", "    return\n    if tau >= 1.0:"))
+    assert never["hart"] < 5 and never["weich"] < 5, never
