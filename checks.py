@@ -1,6 +1,7 @@
 """Prüfungen für Übungen, die mehr brauchen als ein paar Beispielwerte: Sie vergleichen deine Funktion mit der
 fertigen aus `dqn` auf identischen Kopien. Die Lektionen rufen sie in einer Zeile, z. B.
-`kurs.check_function(checks.same_learning_step(q_iteration), ...)`; `cnn_facts` sieht am Nature-CNN aus Lektion 6 nach.
+`kurs.check_function(checks.same_learning_step(q_iteration), ...)`; `replay_memory_facts` sieht am Ringpuffer aus
+Lektion 5 nach, `cnn_facts` am Nature-CNN aus Lektion 6.
 """
 
 import keras
@@ -97,3 +98,36 @@ def cnn_facts(build_cnn):
 
     nature_cnn_facts.__name__ = getattr(build_cnn, "__name__", "build_cnn")
     return nature_cnn_facts
+
+
+def replay_memory_facts(memory_class):
+    """Eine Prüffunktion () -> was die Prüfung am Ringpuffer aus Lektion 5 nachsieht (Überschreiben, Stapel, Zufall)."""
+
+    def replay_memory_facts():
+        memory = memory_class(capacity=3, obs_shape=(2,), seed=0)
+        for t in range(5):  # Übergang t: obs = (t, t), Aktion t % 2, Belohnung t, next_obs = (t + 1, t + 1)
+            memory.add([t, t], t % 2, float(t), [t + 1, t + 1], t == 4)
+        batch = memory.sample(3)
+        obs, actions, rewards, next_obs, terminated = (np.asarray(part) for part in batch)
+        whole = bool(
+            np.all(obs[:, 0] == rewards)
+            and np.all(next_obs[:, 0] == rewards + 1)
+            and np.all(actions == rewards % 2)
+            and np.all(terminated == (rewards == 4))
+        )
+        half_full = memory_class(capacity=100, obs_shape=(2,), seed=1)
+        for t in range(4):
+            half_full.add([t, t], 0, float(t), [t, t], False)
+        drawn = np.concatenate([np.asarray(half_full.sample(4)[2]) for _ in range(1_000)])  # 4 000 Belohnungen
+        counts = np.bincount(drawn.astype(int), minlength=100)
+        return {
+            "nach 5 × add bei Kapazität 3: size, position": (len(memory), memory.position),
+            "Belohnungen auf den Plätzen 0, 1, 2": memory.rewards.tolist(),
+            "Formen eines Stapels von 3": tuple(part.shape for part in (obs, actions, rewards, next_obs, terminated)),
+            "Übergänge im Stapel bleiben ganz": whole,
+            "zieht nur gefüllte Plätze": bool(counts[4:].sum() == 0),
+            "zieht alle Plätze etwa gleich oft": bool(np.all(np.abs(counts[:4] - 1_000) < 150)),
+        }
+
+    replay_memory_facts.__name__ = getattr(memory_class, "__name__", "ReplayMemory")
+    return replay_memory_facts

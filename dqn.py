@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 import kurs  # noqa: F401  (macht `import Ringbuffer` möglich)
-import Ringbuffer
+from Ringbuffer import ReplayMemory  # add und sample: Lektion 5 (`# @save Ringbuffer`)
 
 
 def limit_blas_threads():
@@ -458,7 +458,7 @@ def compare_with_stored(name, mine):
 def collect_random(env_id, steps, seed, capacity=None):
     """Sammelt `steps` Übergänge mit einem Zufallsagenten. Gibt (Speicher, Episode je Übergang (steps,)) zurück."""
     env = make_env(env_id)
-    memory = Ringbuffer.ReplayMemory(capacity or steps, env.observation_space.shape, np.float32, seed=seed)
+    memory = ReplayMemory(capacity or steps, env.observation_space.shape, np.float32, seed=seed)
     episode_of = np.zeros(steps, dtype=int)
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
@@ -661,7 +661,9 @@ class TrainRun:
     `resume=result` fortsetzen) und schließt am Ende Fortschrittsbalken, Umgebung, Live-Kurve und Log.
     """
 
-    def __init__(self, config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True):
+    def __init__(
+        self, config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True, memory_class=None
+    ):
         from tqdm.auto import tqdm
 
         self.config, self.seed, self.live_plot, self.logger = config, seed, live_plot, logger
@@ -687,7 +689,7 @@ class TrainRun:
                 q_model,
                 rng=np.random.default_rng(seed),
                 target_model=fast_copy(q_model) if config.target_update_every else None,
-                replay_memory=Ringbuffer.ReplayMemory(config.memory_size, obs_shape, np.float32, seed=seed),
+                replay_memory=(memory_class or ReplayMemory)(config.memory_size, obs_shape, np.float32, seed=seed),
             )
         result.config = config
         self.result = result

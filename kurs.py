@@ -142,9 +142,11 @@ class NotebookLoader(importlib.abc.Loader):
 SAVE_MARK = "# @save"
 
 
-def code_cells(path, only_saved=False):
+def code_cells(path, only_saved=False, module=None):
     """(Dateiname für Tracebacks, Quelltext) jeder Code-Zelle eines Notebooks; mit only_saved nur die `# @save`-Zellen.
 
+    `module`: nur die Zellen, deren erste Zeile `# @save <module>` lautet (z. B. `# @save Ringbuffer`); ohne
+    `module` nur die mit genau `# @save`, mit `module="*"` alle gespeicherten Zellen.
     Der Quelltext landet im linecache: Tracebacks und `inspect.getsource` zeigen dann die Zeilen der Zelle.
     """
     import linecache
@@ -155,22 +157,31 @@ def code_cells(path, only_saved=False):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if only_saved and not source.lstrip().startswith(SAVE_MARK):
+        if only_saved and not _saved_for(source, module):
             continue
         filename = f"{path}#Zelle{index}"
         linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
         yield filename, source
 
 
-def load_saved_cells(namespace, *lesson_names):
+def _saved_for(source, module):
+    first = source.lstrip().split("\n", 1)[0].strip()
+    if not first.startswith(SAVE_MARK):
+        return False
+    target = first[len(SAVE_MARK) :].strip()
+    return module == "*" or target == (module or "")
+
+
+def load_saved_cells(namespace, *lesson_names, module=None):
     """Führt die `# @save`-Zellen der genannten Lektionen (in dieser Reihenfolge) in `namespace` aus.
 
     So stehen die Bausteine, die Lernende in einer Lektion schreiben, nur einmal im Workshop: in der
     Lösungszelle der Lektion. `dqn.py` lädt sie beim Import; spätere Lektionen, Tests und Benchmarks
-    rufen dieselben Funktionen (wie d2l mit `#@save`, nur ohne erzeugte Kopie).
+    rufen dieselben Funktionen (wie d2l mit `#@save`, nur ohne erzeugte Kopie). `module`: nur die Zellen
+    `# @save <module>` (der Erfahrungsspeicher aus Lektion 5 gehört zu `Ringbuffer`, nicht zu `dqn`).
     """
     for name in lesson_names:
-        for filename, source in code_cells(NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True):
+        for filename, source in code_cells(NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True, module=module):
             exec(compile(source, filename, "exec"), namespace)
 
 
@@ -343,6 +354,12 @@ def check_function(function, cases, hint="", tolerance=1e-6):
             kind = ""
             if not isinstance(actual, (int, float, list, tuple, dict)) and type(actual).__module__ == "builtins":
                 kind = f" (ein {type(actual).__name__}; erwartet war etwas wie {type(expected).__name__})"
+            if isinstance(expected, dict) and isinstance(actual, dict) and actual.keys() == expected.keys():
+                wrong = [k for k in expected if not _close(actual[k], expected[k], tolerance)]
+                details = "; ".join(f"{k}: erwartet {expected[k]!r}, ist {actual[k]!r}" for k in wrong)
+                raise ExerciseWrong(
+                    f"❌ `{call}` stimmt in {len(wrong)} von {len(expected)} Punkten nicht: {details}." + ask
+                )
             raise ExerciseWrong(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
     print(f"✅ Richtig! `{name}` besteht " + ("die Prüfung." if len(cases) == 1 else f"alle {len(cases)} Prüfungen."))
 

@@ -23,6 +23,7 @@ SAVED_LESSONS = [
     "05_Replay_DoubleDQN_LunarLander",
     "06_Breakout_aus_Pixeln",
 ]
+LESSON_5 = kurs.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb"
 LESSON_6 = kurs.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb"
 RIGHT_TARGET = "gamma * not_terminal * np.max(next_q_values, axis=1)"
 WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: keine Zukunft, nur r
@@ -31,7 +32,7 @@ WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: k
 @pytest.mark.parametrize("name", SAVED_LESSONS)
 def test_saved_cells_only_define(name):
     """Eine `# @save`-Zelle wird beim Import von dqn ausgeführt: Sie darf nur definieren, nie rechnen oder drucken."""
-    cells = list(kurs.code_cells(kurs.NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True))
+    cells = list(kurs.code_cells(kurs.NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True, module="*"))
     assert cells, f"{name} hat keine # @save-Zelle"
     for filename, source in cells:
         for node in ast.parse(source).body:
@@ -62,6 +63,19 @@ def test_dqn_functions_are_the_lesson_solutions():
     # der Lernschritt mit Double-DQN-Schalter aus Lektion 5 ersetzt den aus Lektion 3
     assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["q_iteration"]
     assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["double_dqn_target"]
+
+
+def test_replay_memory_is_the_lesson_5_solution():
+    """`# @save Ringbuffer`: der Ringpuffer aus Lektion 5 ist `Ringbuffer.ReplayMemory`, und `dqn` trainiert damit."""
+    import dqn
+    import Ringbuffer
+
+    for method in (Ringbuffer.ReplayMemory.add, Ringbuffer.ReplayMemory.sample):
+        assert "05_Replay_DoubleDQN_LunarLander.ipynb#Zelle" in method.__code__.co_filename
+    assert dqn.ReplayMemory is Ringbuffer.ReplayMemory
+    assert "ReplayMemory" not in vars(dqn.TrainRun)  # dqn lädt die Zelle nicht ein zweites Mal
+    saved_for_dqn = "".join(source for _, source in kurs.code_cells(LESSON_5, only_saved=True))
+    assert "class ReplayMemory" not in saved_for_dqn
 
 
 def test_atari_functions_are_the_lesson_6_solutions():
@@ -215,3 +229,42 @@ def test_lesson_4_experiment_uses_the_learners_update_target():
     # ein update_target, das nie nachzieht: das Target-Netz bleibt das zufällige Anfangsnetz, Q bleibt nahe r = 1
     never = lesson_4_fixed_data_q(("    if tau >= 1.0:", "    return\n    if tau >= 1.0:"))
     assert never["hart"] < 5 and never["weich"] < 5, never
+
+
+def test_lesson_5_trains_with_the_learners_replay_memory():
+    """Lektion 5 (Schnellmodus, ohne Prüf-, Demo- und Überschätzungszellen): Das Speicher-Experiment und LunarLander
+    speichern jeden Schritt in der `ReplayMemory` der Lektion (gezählt); ein kaputtes `sample` bricht das Training ab.
+    """
+
+    def run(replace=None):
+        notebook = json.loads(LESSON_5.read_text(encoding="utf-8"))
+        sources = ["import collections\nadds = collections.Counter()"]
+        for cell in notebook["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "kurs.check_function(" in source or "overestimation" in source:
+                continue
+            if source.startswith(("memory = ReplayMemory(capacity=3", "fig, ax")):
+                continue
+            if source.startswith("# @save Ringbuffer"):
+                for old, new in (replace or {}).items():
+                    assert old in source
+                    source = source.replace(old, new)
+                source += (
+                    "\n\n\nclass ReplayMemory(ReplayMemory):  # zählt, wie oft das Training deinen Speicher füllt"
+                    "\n    def add(self, *args):\n        adds['add'] += 1\n        return super().add(*args)"
+                )
+            sources.append(source)
+            if source.startswith('live_plot = utils.LivePlot("LunarLander'):
+                break
+        else:
+            raise AssertionError("Lektion 5 hat keine LunarLander-Trainingszelle")
+        sources.append(
+            "import json\nprint('ERGEBNIS', json.dumps([adds['add'], 2 * len(REPLAY_SEEDS) * REPLAY_STEPS "
+            "+ lunar_result.steps, type(lunar_result.replay_memory).__module__]))"
+        )
+        return run_cells(sources, quick=True)
+
+    adds, steps, module = run()
+    assert adds == steps and module == "__main__", (adds, steps, module)
+    with pytest.raises(AssertionError, match="IndexError"):  # ein sample, das über die gefüllten Plätze hinaus greift
+        run({"self.rng.integers(0, self.size, size=batch_size)": "self.capacity + np.zeros(batch_size, int)"})
