@@ -415,7 +415,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
     if found is None:
         raise FileNotFoundError(
             f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
-            "(train_breakout.py ohne --exportieren) oder prüfe den Pfad."
+            "(train_breakout.py ohne --export) oder prüfe den Pfad."
         )
     try:
         state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 MODEL_DIR = ROOT / "models"
 
-# Schnellmodus: die Tests setzen WORKSHOP_SCHNELL=1, dann schrumpft jede Lektion ihre Budgets.
-QUICK = os.environ.get("WORKSHOP_SCHNELL", "").strip().lower() in ("1", "true", "ja", "yes")
+# Schnellmodus: die Tests setzen WORKSHOP_QUICK=1, dann schrumpft jede Lektion ihre Budgets.
+QUICK = os.environ.get("WORKSHOP_QUICK", "").strip().lower() in ("1", "true", "ja", "yes")
 
 SETUP_COMMAND = "python3 workshop.py start" if os.name != "nt" else "py workshop.py start"
 
@@ -113,7 +113,7 @@ def check_environment(modules=None, verbose=True):
     if problems:
         raise EnvironmentError("Die Umgebung ist noch nicht bereit.\n\n" + "\n\n".join(problems))
     if verbose:
-        mode = "Schnellmodus (WORKSHOP_SCHNELL=1): alle Budgets sind verkleinert" if QUICK else "voller Modus"
+        mode = "Schnellmodus (WORKSHOP_QUICK=1): alle Budgets sind verkleinert" if QUICK else "voller Modus"
         print(f"✅ Umgebung bereit: Python {sys.version.split()[0]}, {mode}.")
 
 

@@ -1,9 +1,9 @@
 """Breakout-Training für lange Läufe: im Hintergrund auf dem Laptop, über Nacht oder auf einer GPU.
 
     .venv/bin/python train_breakout.py                       # trainiert nach checkpoints/breakout, setzt dort fort
-    .venv/bin/python train_breakout.py --stunden 2           # höchstens 2 Stunden, dann Checkpoint und Ende
-    .venv/bin/python train_breakout.py --exportieren         # bewerten (Nature-Protokoll) -> models/breakout.keras
-    KERAS_BACKEND=jax python train_breakout.py --schritte 2000000   # z. B. auf einem GPU-Rechner mit JAX
+    .venv/bin/python train_breakout.py --hours 2              # höchstens 2 Stunden, dann Checkpoint und Ende
+    .venv/bin/python train_breakout.py --export               # bewerten (Nature-Protokoll) -> models/breakout.keras
+    KERAS_BACKEND=jax python train_breakout.py --steps 2000000  # z. B. auf einem GPU-Rechner mit JAX
 
 Derselbe Code wie in Lektion 6 (atari.train). Ein Abbruch (Strg+C, `kill -INT`, Zeitlimit) schreibt einen
 Checkpoint: Netz mit Optimierer, Target-Netz, Erfahrungsspeicher, Zufallszustand, Fortschritt. Der nächste
@@ -73,11 +73,11 @@ def export(checkpoint_dir, out, episodes, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ordner", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
-    parser.add_argument("--schritte", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
-    parser.add_argument("--stunden", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
+    parser.add_argument("--checkpoint-dir", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
+    parser.add_argument("--steps", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
+    parser.add_argument("--hours", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--neu", action="store_true", help="vorhandenen Checkpoint ignorieren (wird überschrieben)")
+    parser.add_argument("--fresh", action="store_true", help="vorhandenen Checkpoint ignorieren (wird überschrieben)")
     parser.add_argument(
         "--set",
         action="append",
@@ -85,9 +85,9 @@ def main(argv=None):
         metavar="NAME=WERT",
         help="Hyperparameter ändern, z. B. --set memory_size=200000 (nur bei neuem Training)",
     )
-    parser.add_argument("--exportieren", action="store_true", help="Checkpoint bewerten und nach models/ schreiben")
-    parser.add_argument("--spiele", type=int, default=30, help="Spiele der Bewertung beim Exportieren")
-    parser.add_argument("--ziel", default=str(ROOT / "models" / "breakout"), help="Exportpfad ohne Endung")
+    parser.add_argument("--export", action="store_true", help="Checkpoint bewerten und nach models/ schreiben")
+    parser.add_argument("--games", type=int, default=30, help="Spiele der Bewertung beim Exportieren")
+    parser.add_argument("--out", default=str(ROOT / "models" / "breakout"), help="Exportpfad ohne Endung")
     parser.add_argument(
         "--from-model",
         metavar="DATEI",
@@ -98,11 +98,11 @@ def main(argv=None):
 
     import atari
 
-    if options.exportieren:
-        export(options.ordner, Path(options.ziel), options.spiele, seed=700_000)
+    if options.export:
+        export(options.checkpoint_dir, Path(options.out), options.games, seed=700_000)
         return 0
-    if options.from_model and not atari.has_checkpoint(options.ordner):
-        state = atari.checkpoint_from_model(options.from_model, options.ordner)
+    if options.from_model and not atari.has_checkpoint(options.checkpoint_dir):
+        state = atari.checkpoint_from_model(options.from_model, options.checkpoint_dir)
         print(
             f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
             "wird mit dem gelernten Netz neu gefüllt."
@@ -111,8 +111,8 @@ def main(argv=None):
     for item in options.set:
         name, _, value = item.partition("=")
         changes[name] = json.loads(value)
-    if options.schritte:
-        changes["total_steps"] = options.schritte
+    if options.steps:
+        changes["total_steps"] = options.steps
     try:
         config = atari.AtariConfig(**changes)
     except TypeError as error:
@@ -123,10 +123,10 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     q_model, state = atari.train(
         config,
-        checkpoint_dir=options.ordner,
+        checkpoint_dir=options.checkpoint_dir,
         seed=options.seed,
-        resume=not options.neu,
-        max_seconds=options.stunden * 3600 if options.stunden else None,
+        resume=not options.fresh,
+        max_seconds=options.hours * 3600 if options.hours else None,
         progress=sys.stderr.isatty(),
         report_every=None if sys.stderr.isatty() else 10_000,
     )
@@ -134,7 +134,7 @@ def main(argv=None):
     print(
         f"Stand: {state.steps} Schritte, {state.train_seconds / 3600:.2f} h Training, "
         f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
-        f"{(sum(recent) / len(recent)) if recent else float('nan'):.1f}; Checkpoint: {options.ordner}"
+        f"{(sum(recent) / len(recent)) if recent else float('nan'):.1f}; Checkpoint: {options.checkpoint_dir}"
     )
     return 0
 

@@ -2,10 +2,10 @@
 """Ein Befehl für alles rund um den Workshop (nur Standardbibliothek; der Workshop braucht Python 3.11 bis 3.13).
 
     python3 workshop.py start            Umgebung einrichten und JupyterLab mit den Übungsversionen (uebungen/) öffnen
-    python3 workshop.py start --loesungen  dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
+    python3 workshop.py start --solutions  dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
     python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
-    python3 workshop.py uebungen         Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
+    python3 workshop.py exercises         Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
     python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
     python3 workshop.py colab            Colab-Knöpfe und erste Zelle aller Lektionen auf GITHUB_REPO abgleichen
@@ -114,7 +114,7 @@ def run_in_venv(args, venv_dir=VENV, **kwargs):
 def cmd_start(options):
     ensure_environment()
     folder = "notebooks"
-    if not options.loesungen:  # Teilnehmende bekommen die Übungsversionen; fehlende werden erzeugt, keine überschrieben
+    if not options.solutions:  # Teilnehmende bekommen die Übungsversionen; fehlende werden erzeugt, keine überschrieben
         generate_exercises(only_missing=True)
         folder = EXERCISE_DIR.name
     args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", f"--ServerApp.default_url=/lab/tree/{folder}"]
@@ -378,7 +378,7 @@ def main(argv=None):
     start.add_argument("--server", action="store_true", help="ohne Browser, auf allen Netzwerkadressen")
     start.add_argument("--port", type=int, default=8888, help="Port des Jupyter-Servers (Standard 8888)")
     start.add_argument(
-        "--loesungen",
+        "--solutions",
         action="store_true",
         help="die Lektionen mit Lösungen öffnen (notebooks/, für die Kursleitung) statt der Übungsversionen",
     )
@@ -388,7 +388,7 @@ def main(argv=None):
         "pytest_args", nargs="*", help="weitere Argumente gehen unverändert an pytest (z. B. -k ringbuffer)"
     )
     test.set_defaults(func=cmd_test)
-    exercises = sub.add_parser("uebungen", help="Übungsversionen ohne Lösungen erzeugen")
+    exercises = sub.add_parser("exercises", help="Übungsversionen ohne Lösungen erzeugen")
     exercises.add_argument("--target", default=str(EXERCISE_DIR))
     exercises.set_defaults(func=cmd_exercises)
     bench = sub.add_parser("bench", help="einen Benchmark aus bench/ in .venv-bench ausführen (mit SB3, JAX)")

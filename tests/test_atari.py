@@ -211,7 +211,15 @@ def test_half_written_checkpoint_falls_back_to_the_previous_one(tmp_path):
 def test_cli_trains_exports_and_the_export_loads(tmp_path):
     folder, out = tmp_path / "ckpt", tmp_path / "breakout"
     sets = [f"--set={k}={json.dumps(v)}" for k, v in TINY.items() if k != "total_steps"]
-    run = [sys.executable, str(kurs.ROOT / "train_breakout.py"), "--ordner", str(folder), "--schritte", "100", *sets]
+    run = [
+        sys.executable,
+        str(kurs.ROOT / "train_breakout.py"),
+        "--checkpoint-dir",
+        str(folder),
+        "--steps",
+        "100",
+        *sets,
+    ]
     done = subprocess.run(run, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Stand: 100 Schritte" in done.stdout
@@ -219,12 +227,12 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
         [
             sys.executable,
             str(kurs.ROOT / "train_breakout.py"),
-            "--ordner",
+            "--checkpoint-dir",
             str(folder),
-            "--exportieren",
-            "--spiele",
+            "--export",
+            "--games",
             "2",
-            "--ziel",
+            "--out",
             str(out),
         ],
         capture_output=True,

@@ -120,7 +120,7 @@ def server(tmp_path_factory):
     # Server und Kernel unter der Netzsperre der Tests: jeder Versuch, das Netz zu erreichen, landet im Protokoll
     env = dict(
         os.environ,
-        WORKSHOP_SCHNELL="1",
+        WORKSHOP_QUICK="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         JUPYTER_CONFIG_DIR=str(workdir / ".jupyter"),
         **offline_env(network_log),

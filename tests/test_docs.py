@@ -44,12 +44,12 @@ def test_guide_quotes_the_benchmark_training_times(name):
 def test_readme_shows_the_current_benchmark_table():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("tabelle", kurs.ROOT / "bench" / "tabelle.py")
-    tabelle = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tabelle)
+    spec = importlib.util.spec_from_file_location("table", kurs.ROOT / "bench" / "table.py")
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
     readme = (kurs.ROOT / "README.md").read_text(encoding="utf-8")
-    assert tabelle.readme_with_table(readme) == readme, (
-        "Die Benchmark-Tabelle im README ist veraltet: python3 bench/tabelle.py --schreiben"
+    assert table.readme_with_table(readme) == readme, (
+        "Die Benchmark-Tabelle im README ist veraltet: python3 bench/table.py --write"
     )
 
 

@@ -106,8 +106,8 @@ def test_with_parts_swaps_one_building_block():
 
 def run_cells(sources, quick):
     """Führt Zellen in einem frischen Python-Prozess im Ordner der Lektionen aus; gibt die Zeile `ERGEBNIS` zurück."""
-    env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_SCHNELL"}
-    env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", **({"WORKSHOP_SCHNELL": "1"} if quick else {}))
+    env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_QUICK"}
+    env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", **({"WORKSHOP_QUICK": "1"} if quick else {}))
     code = "\n\n".join(sources)
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=kurs.NOTEBOOK_DIR, env=env, capture_output=True, text=True, timeout=600

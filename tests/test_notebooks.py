@@ -39,7 +39,7 @@ def run_notebook(path, allow_errors=False, save_as=None):
     network_log.write_text("")
     # der Kernel erbt die Umgebung; die Netzsperre protokolliert jeden Versuch, das Netz zu erreichen
     os.environ.update(
-        WORKSHOP_SCHNELL="1",
+        WORKSHOP_QUICK="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         MPLBACKEND="module://matplotlib_inline.backend_inline",
         **offline_env(network_log, old_env),

@@ -188,7 +188,7 @@ def test_supported_python_passes():
 
 
 def test_regenerating_exercises_never_loses_a_learners_edit(tmp_path, capsys):
-    """#17/#18-7: `workshop.py uebungen` ein zweites Mal überschrieb die Änderungen der Lernenden."""
+    """#17/#18-7: `workshop.py exercises` ein zweites Mal überschrieb die Änderungen der Lernenden."""
     target = tmp_path / "uebungen"
     written, backed_up = workshop.generate_exercises(target)
     assert written and not backed_up
@@ -200,7 +200,7 @@ def test_regenerating_exercises_never_loses_a_learners_edit(tmp_path, capsys):
     lesson.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     mine = lesson.read_text(encoding="utf-8")
 
-    assert workshop.main(["uebungen", "--target", str(target)]) == 0
+    assert workshop.main(["exercises", "--target", str(target)]) == 0
     out = capsys.readouterr().out
     backups = list((target / "sicherung").glob("03_DQN_CartPole-*.ipynb"))
     assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == mine
@@ -224,5 +224,5 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
     workshop.main(["start"])
     assert calls[0] is True and "--ServerApp.default_url=/lab/tree/uebungen" in calls[1]
     calls.clear()
-    workshop.main(["start", "--loesungen"])
+    workshop.main(["start", "--solutions"])
     assert "--ServerApp.default_url=/lab/tree/notebooks" in calls[0]

@@ -1,10 +1,10 @@
 """Die Messwerte aus bench/results/ als Markdown-Tabelle, wie sie im README stehen.
 
-    python3 bench/tabelle.py              # Tabelle ausgeben
-    python3 bench/tabelle.py --schreiben  # den Block zwischen den Markierungen im README ersetzen
+    python3 bench/table.py          # Tabelle ausgeben
+    python3 bench/table.py --write  # den Block zwischen den Markierungen im README ersetzen
 
 Ein Test (tests/test_docs.py) prüft, dass das README genau diese Tabelle enthält: Nach einem neuen
-Benchmark-Lauf schlägt er fehl, bis jemand `--schreiben` aufruft.
+Benchmark-Lauf schlägt er fehl, bis jemand `--write` aufruft.
 """
 
 import argparse
@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
-BEGIN, END = "<!-- bench-tabelle: bench/tabelle.py --schreiben -->", "<!-- /bench-tabelle -->"
+BEGIN, END = "<!-- bench-table: bench/table.py --write -->", "<!-- /bench-table -->"
 ENVS = ["cartpole", "acrobot", "lunarlander"]
 AGENTS = {"ours": "unser DQN", "sb3": "SB3 (Zoo)"}
 
@@ -130,7 +130,7 @@ def readme_with_table(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--schreiben", action="store_true", help="Tabelle ins README schreiben")
+    parser.add_argument("--write", action="store_true", help="Tabelle ins README schreiben")
     if parser.parse_args().schreiben:
         README.write_text(readme_with_table(README.read_text(encoding="utf-8")), encoding="utf-8")
         print(f"geschrieben: {README.relative_to(ROOT)}")
