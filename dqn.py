@@ -798,4 +798,10 @@ def with_parts(function, **parts):
 # Fassung ersetzt eine frühere, z. B. der Lernschritt mit Double DQN aus Lektion 5 den aus Lektion 3).
 # --------------------------------------------------------------------------------------
 dqn = sys.modules[__name__]  # die Zellen schreiben `dqn.TrainRun` usw., wie in der Lektion
-kurs.load_saved_cells(globals(), "03_DQN_CartPole", "04_Target_Netzwerk_Acrobot", "05_Replay_DoubleDQN_LunarLander")
+kurs.load_saved_cells(
+    globals(),
+    "00_Einfuehrung_Jupyter_Python_NumPy",
+    "03_DQN_CartPole",
+    "04_Target_Netzwerk_Acrobot",
+    "05_Replay_DoubleDQN_LunarLander",
+)

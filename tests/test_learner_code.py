@@ -18,6 +18,7 @@ import kurs
 
 LESSON_3 = kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb"
 SAVED_LESSONS = [
+    "00_Einfuehrung_Jupyter_Python_NumPy",
     "03_DQN_CartPole",
     "04_Target_Netzwerk_Acrobot",
     "05_Replay_DoubleDQN_LunarLander",
@@ -60,6 +61,7 @@ def test_dqn_functions_are_the_lesson_solutions():
     assert where["train"].endswith("03_DQN_CartPole.ipynb#Zelle" + where["train"].split("#Zelle")[1])
     assert all("03_DQN_CartPole.ipynb" in where[n] for n in ("build_q_network", "bellman_target", "train"))
     assert "04_Target_Netzwerk_Acrobot.ipynb" in where["update_target"]
+    assert "00_Einfuehrung_Jupyter_Python_NumPy.ipynb" in dqn.one_hot.__code__.co_filename
     # der Lernschritt mit Double-DQN-Schalter aus Lektion 5 ersetzt den aus Lektion 3
     assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["q_iteration"]
     assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["double_dqn_target"]
