@@ -262,7 +262,8 @@ def _your_lines(error):
     ours = {str(ROOT / name) for name in ("kurs.py", "dqn.py", "checks.py", "atari.py")}
     lines = []
     for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename in ours or "site-packages" in frame.filename or frame.filename.startswith("<frozen"):
+        workshop = frame.filename in ours or ".ipynb#Zelle" in frame.filename  # Module und geladene Lösungszellen
+        if workshop or "site-packages" in frame.filename or frame.filename.startswith("<frozen"):
             continue
         code = (frame.line or "").strip()
         lines.append(f"   in `{frame.name}`, Zeile {frame.lineno}: {code}")
