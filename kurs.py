@@ -27,6 +27,43 @@ if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
+# TensorFlow schreibt beim Import Log-Zeilen direkt auf stderr (oneDNN, „rebuild TensorFlow …“, absl), an
+# TF_CPP_MIN_LOG_LEVEL vorbei; im Notebook erscheinen sie rot unter der Import-Zelle. Deshalb wird der erste
+# Import von tensorflow (auch indirekt über keras) mit stumm geschaltetem stderr ausgeführt.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Importiert `tensorflow` einmal mit stderr (Datei-Deskriptor 2) auf /dev/null; Python-Fehler bleiben sichtbar."""
+
+    busy = False
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "tensorflow" or self.busy:
+            return None
+        self.busy = True
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        try:
+            sys.stderr.flush()
+            os.dup2(devnull, 2)
+            importlib.import_module("tensorflow")
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+            self.busy = False
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        return sys.modules[spec.name]  # schon geladen (oben); nichts ein zweites Mal ausführen
+
+    def exec_module(self, module):
+        pass
+
+
+if not any(isinstance(finder, _QuietTensorFlowImport) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _QuietTensorFlowImport())
+
 # Importname -> Paketname in requirements.txt
 REQUIRED_MODULES = {
     "numpy": "numpy",

@@ -1,5 +1,6 @@
 """kurs.py: Umgebungscheck, Notebook-Import, Übungs-Checks."""
 
+import os
 import subprocess
 import sys
 import time
@@ -168,3 +169,13 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
 
     with pytest.raises(kurs.ExerciseWrong, match=r"ergibt aber '0.5' \(ein str"):
         kurs.check_function(gives_text, [((1,), 0.5)])
+
+
+def test_importing_keras_after_kurs_writes_nothing_to_stderr():
+    """#19: TensorFlow schreibt beim Import an TF_CPP_MIN_LOG_LEVEL vorbei auf stderr (oneDNN, absl, „rebuild
+    TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import kurs` bleibt stderr leer."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    code = "import kurs, keras, dqn; print(keras.backend.backend())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=kurs.ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "tensorflow", out.stderr[-2000:]
+    assert out.stderr == "", out.stderr

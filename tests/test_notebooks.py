@@ -40,7 +40,6 @@ def run_notebook(path, allow_errors=False, save_as=None):
     # der Kernel erbt die Umgebung; die Netzsperre protokolliert jeden Versuch, das Netz zu erreichen
     os.environ.update(
         WORKSHOP_QUICK="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
         MPLBACKEND="module://matplotlib_inline.backend_inline",
         **offline_env(network_log, old_env),
     )
@@ -93,6 +92,9 @@ def test_network_lock_refuses_internet_and_allows_localhost(tmp_path):
 def test_notebook_runs_top_to_bottom_in_quick_mode(path):
     notebook = run_notebook(path, save_as=ARTEFACTS / "ausgefuehrt" / path.name)
     for cell in notebook.cells:
+        # kein roter stderr-Text unter einer Zelle (TensorFlow-Logs, Warnungen): was Lernende sehen, ist sauber
+        spam = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+        assert not spam.strip(), f"{path.name}: stderr unter der Zelle\n{source(cell)[:300]}\n---\n{spam[:1500]}"
         if cell.cell_type == "code" and CHECK_CALL.search(source(cell)):
             assert "✅" in text(cell), f"Check ohne Erfolgsmeldung:\n{source(cell)}"
 
