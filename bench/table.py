@@ -131,7 +131,7 @@ def readme_with_table(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="Tabelle ins README schreiben")
-    if parser.parse_args().schreiben:
+    if parser.parse_args().write:
         README.write_text(readme_with_table(README.read_text(encoding="utf-8")), encoding="utf-8")
         print(f"geschrieben: {README.relative_to(ROOT)}")
     else:
