@@ -643,8 +643,17 @@ def report_episode(value, step, epsilon, bar, live_plot=None, logger=None, name=
     bar.set_postfix({name: f"{value:.0f}", "epsilon": f"{epsilon:.2f}"}, refresh=False)
 
 
-def close_outputs(bar, env, live_plot=None, logger=None):
-    """Am Ende eines Trainings (auch nach Abbruch): Balken und Umgebung schließen, Kurve zeichnen, Log schreiben."""
+def close_outputs(bar, env, live_plot=None, logger=None, goal_reached=False):
+    """Am Ende eines Trainings (auch nach Abbruch): Balken und Umgebung schließen, Kurve zeichnen, Log schreiben.
+
+    `goal_reached`: das Training hörte vorzeitig auf, weil es gelöst ist; der Balken endet dann als Erfolg
+    (grün, voll) statt rot bei z. B. 43 %, wie tqdm einen vorzeitig geschlossenen Balken sonst zeigt.
+    """
+    if goal_reached and bar.total and bar.n < bar.total:
+        bar.total = bar.n
+        container = getattr(bar, "container", None)  # tqdm.notebook: das Widget hat sein eigenes Maximum
+        if container is not None:
+            container.children[1].max = bar.n
     bar.close()
     env.close()
     if live_plot is not None:
@@ -760,7 +769,8 @@ class TrainRun:
 
     def __exit__(self, exc_type, exc, traceback):
         self._stop_clock()
-        close_outputs(self.bar, self.env, self.live_plot, self.logger)
+        solved = exc_type is None and self.result.solved_at_step is not None
+        close_outputs(self.bar, self.env, self.live_plot, self.logger, goal_reached=solved)
         if exc_type is KeyboardInterrupt:
             self.result.interrupted = True
             print(

@@ -212,3 +212,22 @@ def test_interrupted_train_agent_leaves_the_shipped_model_alone(tmp_path, monkey
     with pytest.raises(SystemExit):
         train_agent.main(["CartPole-v1", "--out", str(out), "--eval-episodes", "0"])
     assert out.with_suffix(".keras").read_bytes() == b"altes Modell"
+
+
+def test_progress_bar_ends_as_success_when_the_goal_stops_training_early():
+    """#19: Ein Training, das bei „gelöst“ vorzeitig aufhört, ließ den Balken rot bei z. B. 43 % stehen."""
+    from tqdm.notebook import tqdm
+
+    import dqn
+
+    class Env:
+        def close(self):
+            pass
+
+    for goal_reached, style in ((True, "success"), (False, "danger")):
+        bar = tqdm(total=100)
+        bar.update(43)
+        dqn.close_outputs(bar, Env(), goal_reached=goal_reached)
+        assert bar.container.children[1].bar_style == style
+        if goal_reached:
+            assert bar.container.children[1].max == bar.total == 43
