@@ -105,3 +105,18 @@ def test_balance_game_click_handlers_step_score_and_restart():
     assert "umgefallen" in game.message.value and f"{steps} Punkte" in game.message.value
     assert game.score == 0.0 and len(game.current.frames) == 1  # neuer Versuch läuft
     assert game.best_attempt() is attempt
+
+
+def test_random_policy_episode_is_repeatable_with_a_seed():
+    """#19: Die Zufallsstrategie zog unabhängig vom Seed; Lektion 1 zeigte bei jedem Lauf ein anderes Mittel."""
+    import gymnasium as gym
+
+    import utils
+
+    env = gym.make("CartPole-v1")
+    runs = [
+        [utils.play_episode(env, utils.random_policy(env), seed=s, render=False).total_reward for s in range(5)]
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+    env.close()
