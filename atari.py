@@ -326,7 +326,8 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
             shutil.rmtree(tmp, ignore_errors=True)  # keine halbe Kopie liegen lassen, die den Platz weiter belegt
             raise OSError(
                 f"Der Checkpoint ließ sich nicht nach {directory} schreiben ({error.strerror or error}). "
-                f"Ist der Datenträger voll? Ein Checkpoint braucht etwa {_checkpoint_bytes(memory) / 1e9:.1f} GB. "
+                f"Ist der Datenträger voll? Ein Checkpoint braucht "
+                f"etwa {kurs.german_number(_checkpoint_bytes(memory) / 1e9, 1)} GB. "
                 "Der vorige Checkpoint ist unverändert; schaffe Platz und starte dann denselben Befehl "
                 "erneut."
             ) from None
@@ -701,8 +702,9 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 recent = state.scores[-20:]
                 rate = (step - run_start_step) / (time.perf_counter() - run_clock)
                 print(
-                    f"Schritt {step}: {rate:.0f} Schritte/s, ε = {epsilon:.3f}, mittlere Punkte der letzten "
-                    f"{len(recent)} Spiele: {np.mean(recent) if recent else float('nan'):.1f}",
+                    f"Schritt {step}: {kurs.german_number(rate)} Schritte/s, "
+                    f"ε = {kurs.german_number(epsilon, 3)}, mittlere Punkte der letzten "
+                    f"{len(recent)} Spiele: {kurs.german_number(np.mean(recent) if recent else float('nan'), 1)}",
                     flush=True,
                 )
             if config.eval_every and step % config.eval_every == 0:
@@ -711,7 +713,10 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 state.evaluations.append((step, round(mean, 2), round(state.train_seconds, 1)))
                 if logger is not None:
                     logger.log_scalar("bewertung", mean, step)
-                bar.write(f"Schritt {step}: Bewertung {mean:.1f} Punkte im Mittel ({config.eval_episodes} Spiele)")
+                bar.write(
+                    f"Schritt {step}: Bewertung {kurs.german_number(mean, 1)} "
+                    f"Punkte im Mittel ({config.eval_episodes} Spiele)"
+                )
                 train_clock = time.perf_counter()
             if config.checkpoint_every and step % config.checkpoint_every == 0 and step < config.total_steps:
                 state.train_seconds += time.perf_counter() - train_clock

@@ -390,7 +390,10 @@ def experiment_effect(name, runs):
     if name == "target_fixed_data":
         bound = LESSON_EXPERIMENTS[name]["bound"]
         shows = [m["ohne"] > bound > max(m["hart"], m["weich"]) for m in (run["metric"] for run in runs)]
-        claim = f"ohne Target-Netz über der Obergrenze {bound:.0f}, mit hartem und weichem Nachziehen darunter"
+        claim = (
+            f"ohne Target-Netz über der Obergrenze {kurs.german_number(bound)}, "
+            "mit hartem und weichem Nachziehen darunter"
+        )
     elif name == "target_training":
         shows = [min(m["hart"], m["weich"]) >= m["ohne"] + 100 for m in (run["metric"] for run in runs)]
         claim = "mit Target-Netz (hart und weich) mindestens 100 Punkte besser als ohne"
@@ -581,6 +584,21 @@ def save_model(train_model, path):
     os.replace(tmp, path)
 
 
+def load_shipped(name):
+    """Ein mitgeliefertes Modell aus models/: gibt (q_model, Herkunft als dict, Herkunft als deutscher Satz) zurück."""
+    import json
+
+    _, q_model = load_model(kurs.MODEL_DIR / f"{name}.keras")
+    provenance = json.loads((kurs.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    evaluation = provenance["evaluation"]
+    text = (
+        f"Mitgeliefertes Modell: {kurs.german_number(provenance['steps'])} Schritte, "
+        f"{kurs.german_number(provenance['train_seconds'])} s Training, Bewertung "
+        f"{kurs.german_number(evaluation['mean'], 1)} über {evaluation['episodes']} Episoden"
+    )
+    return q_model, provenance, text
+
+
 def load_model(path):
     """Lädt ein gespeichertes DQN-Modell; gibt (train_model, q_model) zurück, mit deutschen Fehlermeldungen."""
     path = Path(path)
@@ -625,9 +643,14 @@ class TrainResult:
 
     def summary(self):
         best = max((m for _, m, _ in self.evaluations), default=float("nan"))
-        text = f"{self.steps} Schritte in {self.train_seconds:.1f} s Trainingszeit, beste Bewertung {best:.1f}"
+        text = (
+            f"{self.steps} Schritte in {kurs.german_number(self.train_seconds, 1)} s Trainingszeit, "
+            f"beste Bewertung {kurs.german_number(best, 1)}"
+        )
         if self.solved_at_step is not None:
-            text += f"; gelöst nach {self.solved_at_step} Schritten ({self.solved_after_seconds:.1f} s)"
+            text += (
+                f"; gelöst nach {self.solved_at_step} Schritten ({kurs.german_number(self.solved_after_seconds, 1)} s)"
+            )
         if self.interrupted:
             text += " (unterbrochen)"
         return text

@@ -431,11 +431,11 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
     mean = float(np.mean(returns))
     if mean < goal:
         raise ExerciseWrong(
-            f"❌ `{name}` hält den Stab im Mittel {mean:.1f} Schritte (schlechteste Episode "
-            f"{min(returns):.0f}); das Ziel sind mindestens {goal}." + ask
+            f"❌ `{name}` hält den Stab im Mittel {german_number(mean, 1)} Schritte (schlechteste Episode "
+            f"{german_number(min(returns))}); das Ziel sind mindestens {goal}." + ask
         )
     print(
-        f"✅ Geschafft! `{name}` hält den Stab im Mittel {mean:.1f} Schritte über {episodes} Episoden "
+        f"✅ Geschafft! `{name}` hält den Stab im Mittel {german_number(mean, 1)} Schritte über {episodes} Episoden "
         f"(Ziel: {goal}, höchstens 500)."
     )
     return mean

@@ -81,7 +81,8 @@ def main(argv=None):
     dqn.save_model(result.train_model, out.with_suffix(".keras"))
     kurs.write_json_atomic(out.with_suffix(".json"), provenance)
     print(
-        f"{result.summary()}\nAbschlussbewertung: {returns.mean():.1f} ± {returns.std():.1f} über {len(returns)} "
+        f"{result.summary()}\nAbschlussbewertung: {kurs.german_number(returns.mean(), 1)} "
+        f"± {kurs.german_number(returns.std(), 1)} über {len(returns)} "
         f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}"
     )
     return 0 if np.isfinite(returns.mean()) else 1

@@ -66,7 +66,8 @@ def export(checkpoint_dir, out, episodes, seed):
     }
     kurs.write_json_atomic(out.with_suffix(".json"), provenance)
     print(
-        f"Bewertung: {scores.mean():.1f} ± {scores.std():.1f} Punkte über {len(scores)} Spiele "
+        f"Bewertung: {kurs.german_number(scores.mean(), 1)} ± "
+        f"{kurs.german_number(scores.std(), 1)} Punkte über {len(scores)} Spiele "
         f"(Mensch im Nature-Paper: 31,8)\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}"
     )
 
@@ -97,6 +98,7 @@ def main(argv=None):
     options = parser.parse_args(argv)
 
     import atari
+    import kurs
 
     if options.export:
         export(options.checkpoint_dir, Path(options.out), options.games, seed=700_000)
@@ -132,9 +134,10 @@ def main(argv=None):
     )
     recent = state.scores[-100:]
     print(
-        f"Stand: {state.steps} Schritte, {state.train_seconds / 3600:.2f} h Training, "
+        f"Stand: {state.steps} Schritte, {kurs.german_number(state.train_seconds / 3600, 2)} h Training, "
         f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
-        f"{(sum(recent) / len(recent)) if recent else float('nan'):.1f}; Checkpoint: {options.checkpoint_dir}"
+        f"{kurs.german_number((sum(recent) / len(recent)) if recent else float('nan'), 1)}; "
+        f"Checkpoint: {options.checkpoint_dir}"
     )
     return 0
 

@@ -76,7 +76,7 @@ def test_cartpole_policy_check_measures_the_goal(capsys):
         return int(obs[2] > 0)
 
     with pytest.raises(
-        kurs.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+[.]\d Schritte.*mindestens 300"
+        kurs.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+,\d Schritte.*mindestens 300"
     ):
         kurs.check_cartpole_policy(angle_only, goal=300)
 
