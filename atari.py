@@ -27,6 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+import gymnasium as gym
 import keras
 import numpy as np
 
@@ -43,13 +44,7 @@ FIRE = 1  # Breakouts Aktionen: 0 NOOP, 1 FIRE, 2 RIGHT, 3 LEFT
 # --------------------------------------------------------------------------------------
 # Umgebung
 # --------------------------------------------------------------------------------------
-def _wrapper_base():
-    import gymnasium as gym
-
-    return gym.Wrapper
-
-
-class AutoFire(_wrapper_base()):
+class AutoFire(gym.Wrapper):
     """Drückt FIRE nach `reset` und nach jedem verlorenen Leben; meldet verlorene Leben in `info["life_lost"]`."""
 
     def __init__(self, env):
@@ -78,7 +73,7 @@ class AutoFire(_wrapper_base()):
         return obs, reward, terminated, truncated, info
 
 
-class FrameStack(_wrapper_base()):
+class FrameStack(gym.Wrapper):
     """Die letzten `history` Bilder als Zustand (history, 84, 84); am Anfang `history` Kopien des ersten Bildes.
 
     Jeder Schritt schiebt mit `push_frame(stack, frame)` nach, der Funktion aus Lektion 6 (Übung 1).

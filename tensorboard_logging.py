@@ -2,8 +2,7 @@
 
     logger = Logger("logs/cartpole")
     logger.log_scalar("ertrag", 200.0, step=1000)
-    logger.log_histogram("q_werte", q_values, step=1000)
-    logger.log_image("bild", frame, step=1000)      # (H, W), (H, W, C) oder (N, H, W, C), uint8 oder float in [0, 1]
+    logger.log_histogram("q_werte", q_values, step=1000)  # Lektion 3: die Q-Werte nach dem Training
 
 TensorBoard starten: `tensorboard --logdir logs` im Workshop-Ordner (mit aktivierter .venv) oder im
 Notebook `%load_ext tensorboard` und `%tensorboard --logdir logs`.
@@ -42,21 +41,6 @@ class Logger:
         if self.enabled:
             with self._writer.as_default():
                 self._tf.summary.histogram(tag, np.asarray(values, dtype=np.float32), step=int(step), buckets=bins)
-
-    def log_image(self, tag, image, step):
-        if not self.enabled:
-            return
-        image = np.asarray(image)
-        if image.ndim == 2:
-            image = image[:, :, None]
-        if image.ndim == 3:
-            image = image[None]
-        if image.ndim != 4:
-            raise ValueError(f"Ein Bild braucht die Form (H, W), (H, W, C) oder (N, H, W, C), nicht {image.shape}.")
-        if image.dtype != np.uint8:
-            image = np.clip(image.astype(np.float32), 0.0, 1.0)
-        with self._writer.as_default():
-            self._tf.summary.image(tag, image, step=int(step), max_outputs=image.shape[0])
 
     def flush(self):
         if self.enabled:
