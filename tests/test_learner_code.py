@@ -119,7 +119,7 @@ def run_cells(sources, quick):
     return json.loads(line.split(" ", 1)[1])
 
 
-def lesson_3_training(bellman_source=None, total_steps=10_000):
+def lesson_3_training(bellman_source=None, total_steps=20_000):
     """Führt Lektion 3 bis einschließlich ihrer Trainingszelle aus (ohne Prüfzellen), im vollen Modus.
 
     Gibt (gelöst nach Schritten oder None, beste Bewertung) zurück.
