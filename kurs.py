@@ -33,8 +33,12 @@ if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-class _QuietTensorFlowImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Importiert `tensorflow` einmal mit stderr (Datei-Deskriptor 2) auf /dev/null; Python-Fehler bleiben sichtbar."""
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Findet `tensorflow` wie sonst auch, führt sein `__init__` aber mit stderr (Datei-Deskriptor 2) auf /dev/null aus.
+
+    Nur das Ausführen ist stumm: `importlib.util.find_spec("tensorflow")` (die Paketprüfung der ersten Zelle) importiert
+    nichts, und ein Python-Fehler beim Import bleibt ein Fehler mit Meldung.
+    """
 
     busy = False
 
@@ -42,23 +46,35 @@ class _QuietTensorFlowImport(importlib.abc.MetaPathFinder, importlib.abc.Loader)
         if fullname != "tensorflow" or self.busy:
             return None
         self.busy = True
+        try:
+            spec = importlib.util.find_spec(fullname)  # die übrigen Finder (wir selbst sind gerade „busy“)
+        finally:
+            self.busy = False
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+class _QuietLoader(importlib.abc.Loader):
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __getattr__(self, name):  # get_code, is_package … wie der eigentliche Loader
+        return getattr(self.loader, name)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
         saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
         try:
             sys.stderr.flush()
             os.dup2(devnull, 2)
-            importlib.import_module("tensorflow")
+            self.loader.exec_module(module)
         finally:
             os.dup2(saved, 2)
             os.close(saved)
             os.close(devnull)
-            self.busy = False
-        return importlib.util.spec_from_loader(fullname, self)
-
-    def create_module(self, spec):
-        return sys.modules[spec.name]  # schon geladen (oben); nichts ein zweites Mal ausführen
-
-    def exec_module(self, module):
-        pass
 
 
 if not any(isinstance(finder, _QuietTensorFlowImport) for finder in sys.meta_path):

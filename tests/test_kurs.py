@@ -175,7 +175,10 @@ def test_importing_keras_after_kurs_writes_nothing_to_stderr():
     """#19: TensorFlow schreibt beim Import an TF_CPP_MIN_LOG_LEVEL vorbei auf stderr (oneDNN, absl, „rebuild
     TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import kurs` bleibt stderr leer."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
-    code = "import kurs, keras, dqn; print(keras.backend.backend())"
+    code = (
+        "import sys, kurs; assert not kurs.missing_modules(); assert 'tensorflow' not in sys.modules, 'Paketprüfung "
+        "importiert TensorFlow'\nimport keras, dqn; print(keras.backend.backend())"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=kurs.ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "tensorflow", out.stderr[-2000:]
     assert out.stderr == "", out.stderr
