@@ -2,10 +2,10 @@
 """Ein Befehl für alles rund um den Workshop (nur Standardbibliothek; der Workshop braucht Python 3.11 bis 3.13).
 
     python3 workshop.py start            Umgebung einrichten und JupyterLab mit den Übungsversionen (uebungen/) öffnen
-    python3 workshop.py start --solutions  dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
+    python3 workshop.py start --solutions dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
     python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
-    python3 workshop.py exercises         Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
+    python3 workshop.py exercises        Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
     python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
     python3 workshop.py colab            Colab-Knöpfe und erste Zelle aller Lektionen auf GITHUB_REPO abgleichen
