@@ -8,6 +8,7 @@ Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensor
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
 """
 
+import json
 import logging
 import os
 import sys
@@ -442,8 +443,6 @@ def experiment_effect(name, runs):
 def experiment_results(name):
     """Die gespeicherten 10-Seed-Ergebnisse eines Experiments (bench/lesson_experiments.py), für „dein Lauf gegen
     10 Seeds gemessen“ in den Lektionen."""
-    import json
-
     path = EXPERIMENT_RESULTS / f"experiment_{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -606,8 +605,6 @@ def save_model(train_model, path):
 
 def load_shipped(name):
     """Ein mitgeliefertes Modell aus models/: gibt (q_model, Herkunft als dict, Herkunft als deutscher Satz) zurück."""
-    import json
-
     _, q_model = load_model(kurs.MODEL_DIR / f"{name}.keras")
     provenance = json.loads((kurs.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
     evaluation = provenance["evaluation"]
@@ -714,7 +711,15 @@ class TrainRun:
     """
 
     def __init__(
-        self, config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True, memory_class=None
+        self,
+        config,
+        seed=0,
+        models=None,
+        resume=None,
+        live_plot=None,
+        logger=None,
+        progress=True,
+        memory_class=ReplayMemory,
     ):
         from tqdm.auto import tqdm
 
@@ -741,7 +746,7 @@ class TrainRun:
                 q_model,
                 rng=np.random.default_rng(seed),
                 target_model=fast_copy(q_model) if config.target_update_every else None,
-                replay_memory=(memory_class or ReplayMemory)(config.memory_size, obs_shape, np.float32, seed=seed),
+                replay_memory=memory_class(config.memory_size, obs_shape, np.float32, seed=seed),
             )
         result.config = config
         self.result = result

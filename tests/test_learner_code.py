@@ -124,12 +124,8 @@ def lesson_3_training(bellman_source=None, total_steps=20_000):
 
     Gibt (gelöst nach Schritten oder None, beste Bewertung) zurück.
     """
-    notebook = json.loads(LESSON_3.read_text(encoding="utf-8"))
     sources = []
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"])
+    for _, source in kurs.code_cells(LESSON_3):
         if "kurs.check_function(" in source or "kurs.check_cartpole_policy(" in source:
             continue
         if bellman_source is not None and source.startswith("# @save\ndef bellman_target"):
@@ -161,16 +157,12 @@ def lesson_6_training(replace=None):
 
     Gibt (Parameter des trainierten Netzes, Schritte, Aufrufe von push_frame, Aufrufe von learning_signal) zurück.
     """
-    notebook = json.loads(LESSON_6.read_text(encoding="utf-8"))
     sources = [
         "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport kurs",
         "import collections, dataclasses, shutil, time\nimport keras\nimport numpy as np\n"
         "import atari, dqn, tensorboard_logging, utils",
     ]
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] != "code":
-            continue
+    for _, source in kurs.code_cells(LESSON_6):
         if source.startswith("SEED = "):
             sources.append(source)
         elif source.startswith("# @save"):
@@ -209,11 +201,9 @@ def test_lesson_6_trains_with_the_learners_cnn_frame_stack_and_learning_signal()
 def lesson_4_fixed_data_q(update_target_change=None):
     """Führt Lektion 4 bis zu Experiment 1 aus (voller Modus, ohne Prüfzellen), das mit dem `update_target` der Lektion
     nachzieht; `update_target_change` = (alt, neu) ändert dessen Lösung. Gibt {Variante: mittleres Q am Ende} zurück."""
-    notebook = json.loads((kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8"))
     sources = []
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] != "code" or "kurs.check_function(" in source:
+    for _, source in kurs.code_cells(kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb"):
+        if "kurs.check_function(" in source:
             continue
         if update_target_change and source.startswith("# @save\ndef update_target"):
             assert update_target_change[0] in source
@@ -239,11 +229,9 @@ def test_lesson_5_trains_with_the_learners_replay_memory():
     """
 
     def run(replace=None):
-        notebook = json.loads(LESSON_5.read_text(encoding="utf-8"))
         sources = ["import collections\nadds = collections.Counter()"]
-        for cell in notebook["cells"]:
-            source = "".join(cell["source"])
-            if cell["cell_type"] != "code" or "kurs.check_function(" in source or "overestimation" in source:
+        for _, source in kurs.code_cells(LESSON_5):
+            if "kurs.check_function(" in source or "overestimation" in source:
                 continue
             if source.startswith(("memory = ReplayMemory(capacity=3", "fig, ax")):
                 continue
