@@ -27,12 +27,15 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+# isort: off
+import kurs  # zuerst: schaltet TensorFlows Meldungen beim Import ab
+
+# isort: on
 import gymnasium as gym
 import keras
 import numpy as np
 
 import dqn
-import kurs
 import Ringbuffer
 
 ENV_ID = "ALE/Breakout-v5"
@@ -138,53 +141,35 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
 # --------------------------------------------------------------------------------------
 # Hyperparameter
 # --------------------------------------------------------------------------------------
-@dataclass
-class AtariConfig:
-    """Hyperparameter des Breakout-Trainings; Schritte sind Agenten-Schritte (je 4 Bilder)."""
+@dqn.hyperparameters
+class AtariConfig(dqn.Hyperparameters):
+    """Hyperparameter des Breakout-Trainings; Schritte sind Agenten-Schritte (je 4 Bilder). Geprüft wie DQNConfig."""
 
-    total_steps: int = 2_000_000  # höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)
-    memory_size: int = 0  # Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)
-    learning_starts: int = 20_000  # erst so viele Schritte zufällig sammeln, dann lernen
-    batch_size: int = 32  # Übergänge pro Lernschritt
-    train_every: int = 4  # alle 4 Schritte ein Lernschritt (wie im Nature-Paper)
-    learning_rate: float = 1e-4  # Adam
-    gamma: float = 0.99  # Diskontierungsfaktor
-    epsilon_start: float = 1.0  # ε am Anfang
-    epsilon_end: float = 0.01  # ε nach dem Abklingen
-    epsilon_decay_steps: int = 250_000  # über so viele Schritte (ab learning_starts) sinkt ε linear
-    target_update_every: int = 250  # Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren
-    double_dqn: bool = True  # Double-DQN-Ziel (Lektion 5)
-    huber_delta: float = 1.0  # Huber-Verlust (Fehler-Clipping)
-    clipnorm: float = 10.0  # Gradienten-Norm höchstens so groß
-    checkpoint_every: int = 100_000  # alle N Schritte einen Checkpoint schreiben (0: nur am Ende)
-    eval_every: int = 250_000  # alle N Schritte kurz bewerten (0: nie)
-    eval_episodes: int = 8  # Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)
+    total_steps: int = dqn.setting(2_000_000, "höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)")
+    memory_size: int = dqn.setting(0, "Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)")
+    learning_starts: int = dqn.setting(20_000, "erst so viele Schritte zufällig sammeln, dann lernen")
+    batch_size: int = dqn.setting(32, "Übergänge pro Lernschritt")
+    train_every: int = dqn.setting(4, "alle 4 Schritte ein Lernschritt (wie im Nature-Paper)")
+    learning_rate: float = dqn.setting(1e-4, "Adam")
+    gamma: float = dqn.setting(0.99, "Diskontierungsfaktor")
+    epsilon_start: float = dqn.setting(1.0, "ε am Anfang")
+    epsilon_end: float = dqn.setting(0.01, "ε nach dem Abklingen")
+    epsilon_decay_steps: int = dqn.setting(250_000, "über so viele Schritte (ab learning_starts) sinkt ε linear")
+    target_update_every: int = dqn.setting(250, "Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren")
+    double_dqn: bool = dqn.setting(True, "Double-DQN-Ziel (Lektion 5)")
+    huber_delta: float = dqn.setting(1.0, "Huber-Verlust (Fehler-Clipping)")
+    clipnorm: float = dqn.setting(10.0, "Gradienten-Norm höchstens so groß")
+    checkpoint_every: int = dqn.setting(100_000, "alle N Schritte einen Checkpoint schreiben (0: nur am Ende)")
+    eval_every: int = dqn.setting(250_000, "alle N Schritte kurz bewerten (0: nie)")
+    eval_episodes: int = dqn.setting(8, "Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)")
 
-    def __post_init__(self):
-        problems = []
-        for name in ("total_steps", "batch_size", "train_every", "target_update_every"):
-            if int(getattr(self, name)) < 1:
-                problems.append(f"`{name}` muss mindestens 1 sein, ist {getattr(self, name)}.")
-        if self.memory_size and self.memory_size < max(self.batch_size, HISTORY + 2):
-            problems.append(f"`memory_size` ({self.memory_size}) ist kleiner als ein Stapel ({self.batch_size}).")
-        if not 0.0 <= self.gamma <= 1.0:
-            problems.append(f"`gamma` muss zwischen 0 und 1 liegen, ist {self.gamma}.")
-        if not self.learning_rate > 0:
-            problems.append(f"`learning_rate` muss positiv sein, ist {self.learning_rate}.")
-        if not self.huber_delta > 0:
-            problems.append(
-                f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts."
-            )
-        for name in ("epsilon_start", "epsilon_end"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
-        if self.learning_starts < self.batch_size:
-            problems.append(
-                f"`learning_starts` ({self.learning_starts}) muss mindestens `batch_size` "
-                f"({self.batch_size}) sein: sonst zieht der erste Lernschritt aus einem fast leeren Speicher."
-            )
-        if problems:
-            raise ValueError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+    minimum = dict(dqn.Hyperparameters.minimum, memory_size=0, target_update_every=1)  # 0: nach freiem Speicher
+
+    def value_problems(self):
+        problems = super().value_problems()
+        if self.memory_size and self.memory_size < HISTORY + 2:
+            problems.append(f"`memory_size` ({self.memory_size}) muss mindestens {HISTORY + 2} sein.")
+        return problems
 
 
 def bytes_per_transition():
@@ -194,12 +179,7 @@ def bytes_per_transition():
 def default_memory_size(available_bytes=None, share=0.4, most=1_000_000, least=10_000):
     """Speicherkapazität aus dem freien Arbeitsspeicher: höchstens `share` davon, höchstens 1 Mio. Übergänge."""
     if available_bytes is None:
-        try:
-            import psutil
-
-            available_bytes = psutil.virtual_memory().available
-        except ImportError:
-            available_bytes = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        available_bytes = Ringbuffer.available_memory_bytes()
     size = int(available_bytes * share / bytes_per_transition())
     return max(least, min(most, size // 1000 * 1000))
 
@@ -377,13 +357,13 @@ def refuse_foreign_folder(directory):
     if not entries:
         return
     if set(entries) <= CHECKPOINT_FILES:
-        raise ValueError(
+        raise kurs.InputError(
             f"Der Checkpoint in {directory} ist unvollständig: state.json fehlt (da sind nur "
             f"{', '.join(entries)}). Ich fange dort nicht von vorn an und lösche nichts. Hole state.json "
             "aus einer Sicherung, oder benenne den Ordner um und starte neu."
         )
     shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
-    raise ValueError(
+    raise kurs.InputError(
         f"Der Ordner {directory} ist kein Checkpoint, enthält aber Dateien ({shown}). Ein Checkpoint "
         "ersetzt seinen Ordner ganz; damit nichts verloren geht, schreibe ich dort nicht hinein. "
         "Wähle einen neuen oder leeren Ordner."
@@ -427,7 +407,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
         with np.load(found / "target.npz") as data:
             target_weights = [data[f"arr_{i}"] for i in range(len(data.files))]
     except Exception as error:
-        raise ValueError(
+        raise kurs.InputError(
             f"Der Checkpoint in {found} ist beschädigt ({type(error).__name__}: {error}). Lösche den Ordner "
             "und beginne neu, oder nimm eine Sicherungskopie; das mitgelieferte Modell liegt in models/breakout.keras."
         ) from None

@@ -8,18 +8,23 @@ Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensor
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
 """
 
+import copy
 import json
 import logging
+import math
 import os
 import sys
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+# isort: off
+import kurs  # zuerst: schaltet TensorFlows Meldungen beim Import ab und macht `import Ringbuffer` möglich
+
+# isort: on
 import keras
 import numpy as np
 
-import kurs  # noqa: F401  (macht `import Ringbuffer` möglich)
 from Ringbuffer import ReplayMemory  # add und sample: Lektion 5 (`# @save Ringbuffer`)
 
 
@@ -45,60 +50,170 @@ logging.getLogger("tensorflow").setLevel(logging.ERROR)
 # --------------------------------------------------------------------------------------
 # Hyperparameter
 # --------------------------------------------------------------------------------------
-@dataclass
-class DQNConfig:
-    """Alle Hyperparameter eines DQN-Trainings, jeder mit seiner Bedeutung."""
+def setting(default, doc):
+    """Ein Hyperparameter mit seiner Bedeutung (die zeigt `describe`)."""
+    return field(default=default, metadata={"doc": doc})
 
-    env_id: str = "CartPole-v1"  # Name der Gymnasium-Umgebung
-    total_steps: int = 50_000  # höchstens so viele Umgebungsschritte insgesamt
-    hidden_units: tuple = (64, 64)  # Neuronen je verdeckter Schicht des Q-Netzes
-    learning_rate: float = 1e-3  # Schrittweite des Adam-Optimierers
-    gamma: float = 0.98  # Diskontierungsfaktor
-    batch_size: int = 128  # Übergänge pro Lernschritt
-    memory_size: int = 50_000  # Kapazität des Erfahrungsspeichers
-    learning_starts: int = 1_000  # erst so viele Schritte zufällig sammeln, dann lernen
-    train_every: int = 2  # alle wie viele Umgebungsschritte ein Lernschritt
-    epsilon_start: float = 1.0  # ε am Anfang: nur Zufall
-    epsilon_end: float = 0.02  # ε nach dem Abklingen
-    epsilon_decay_steps: int = 3_000  # über so viele Schritte sinkt ε linear (ab learning_starts)
-    target_update_every: int = 50  # Target-Netz alle N Lernschritte nachziehen (0: kein Target-Netz)
-    tau: float = 1.0  # Anteil pro Kopie: 1.0 hart, z. B. 0.005 weich (Polyak)
-    double_dqn: bool = False  # Double-DQN-Ziel (Lektion 5) statt max über das Target-Netz
-    huber_delta: float = 1.0  # Huber-Verlust: quadratisch bis delta, danach linear (Fehler-Clipping)
-    clipnorm: float = 10.0  # Gradienten-Norm höchstens so groß (0: aus)
-    eval_every: int = 500  # alle N Schritte gierig bewerten (0: nie)
-    eval_episodes: int = 100  # Episoden pro Bewertung
-    eval_screen_episodes: int = 10  # erst so viele; nur wenn deren Mittel das Ziel erreicht, alle eval_episodes
-    target_return: float = 475.0  # ab diesem Mittelwert gilt die Umgebung als gelöst
-    stop_when_solved: bool = True  # Training beenden, sobald die Bewertung das Ziel erreicht
+
+def unknown_names(names, known):
+    """Die deutsche Meldung zu Hyperparametern, die es nicht gibt, mit Vorschlag (»meintest du gamma?«); sonst None."""
+    import difflib
+
+    unknown = [name for name in names if name not in known]
+    if not unknown:
+        return None
+    guesses = [match for name in unknown for match in difflib.get_close_matches(name, known, n=1)]
+    guess = f" Meintest du {', '.join(guesses)}?" if guesses else ""
+    return f"Diese Hyperparameter gibt es nicht: {', '.join(unknown)}.{guess} Erlaubt sind: {', '.join(known)}."
+
+
+def hyperparameters(cls):
+    """@dataclass für Konfigurationen, deren Aufruf einen unbekannten Namen auf Deutsch meldet statt mit TypeError."""
+    cls = dataclass(cls)
+    generated_init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        problem = unknown_names(kwargs, [f.name for f in fields(cls)])
+        if problem:
+            raise kurs.InputError(problem)
+        generated_init(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+    return cls
+
+
+class Hyperparameters:
+    """Gemeinsame Prüfung für DQNConfig und atari.AtariConfig: erst die Typen, dann die Wertebereiche.
+
+    Eine falsche Eingabe ergibt eine kurs.InputError, die alle Probleme auf einmal auf Deutsch nennt. Ganze Zahlen
+    dürfen als 1e5 kommen, Kommazahlen als ganze Zahlen; Texte statt Zahlen werden abgewiesen.
+    """
+
+    # kleinster erlaubter Wert je Feld (wo es das Feld gibt); eine Unterklasse kann einzelne Grenzen ändern
+    minimum = dict(
+        total_steps=1,
+        batch_size=1,
+        memory_size=1,
+        train_every=1,
+        epsilon_decay_steps=1,
+        target_update_every=0,
+        eval_every=0,
+        eval_episodes=1,
+        eval_screen_episodes=1,
+        checkpoint_every=0,
+        clipnorm=0,
+    )
+    between_0_and_1 = ("gamma", "epsilon_start", "epsilon_end")
+    positive = ("learning_rate", "huber_delta")
 
     def __post_init__(self):
-        problems = []
-        for name in ("total_steps", "batch_size", "memory_size", "train_every"):
-            if int(getattr(self, name)) < 1:
-                problems.append(f"`{name}` muss mindestens 1 sein, ist {getattr(self, name)}.")
-        if not 0.0 <= self.gamma <= 1.0:
-            problems.append(f"`gamma` muss zwischen 0 und 1 liegen, ist {self.gamma}.")
-        if not self.learning_rate > 0:
-            problems.append(f"`learning_rate` muss positiv sein, ist {self.learning_rate}.")
-        for name in ("epsilon_start", "epsilon_end"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                problems.append(f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}.")
-        if not self.huber_delta > 0:
-            problems.append(
-                f"`huber_delta` muss positiv sein, ist {self.huber_delta}: mit 0 oder weniger lernt das Netz nichts."
+        problems = [problem for f in fields(self) if (problem := self._fix_type(f))]
+        if not problems:
+            problems = self.value_problems()
+        if problems:
+            raise kurs.InputError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+
+    def _fix_type(self, f):
+        """Prüft den Typ eines Felds (wandelt 1e5 in 100000 und 3 in 3.0); gibt ein Problem als Satz oder None."""
+        value, kind = getattr(self, f.name), f.type if isinstance(f.type, str) else f.type.__name__
+        quoted = " (ohne Anführungszeichen schreiben)" if isinstance(value, str) else ""
+        number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+        if kind == "int":
+            if number and float(value).is_integer():
+                object.__setattr__(self, f.name, int(value))
+                return None
+            return f"`{f.name}` muss eine ganze Zahl sein, ist {value!r}{quoted}."
+        if kind == "float":
+            if number and math.isfinite(value):
+                object.__setattr__(self, f.name, float(value))
+                return None
+            return f"`{f.name}` muss eine (endliche) Zahl sein, ist {value!r}{quoted}."
+        if kind == "bool":
+            return (
+                None if isinstance(value, (bool, np.bool_)) else f"`{f.name}` muss True oder False sein, ist {value!r}."
             )
-        if int(self.epsilon_decay_steps) < 1:
-            problems.append(f"`epsilon_decay_steps` muss mindestens 1 sein, ist {self.epsilon_decay_steps}.")
-        if not 0.0 < self.tau <= 1.0:
-            problems.append(f"`tau` muss in (0, 1] liegen, ist {self.tau}.")
+        if kind == "tuple":
+            if (
+                isinstance(value, (list, tuple))
+                and value
+                and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in value)
+            ):
+                object.__setattr__(self, f.name, tuple(int(n) for n in value))
+                return None
+            return (
+                f"`{f.name}` ist eine Liste von Schichtgrößen wie (64, 64), ist aber {value!r}; "
+                "für eine einzige Schicht mit 64 Neuronen: (64,)."
+            )
+        if kind == "str" and not isinstance(value, str):
+            return f"`{f.name}` muss ein Text sein, ist {value!r}."
+        return None
+
+    def value_problems(self):
+        """Die Wertebereiche und Budgets; gibt eine Liste von Sätzen (leer: alles in Ordnung)."""
+        names = {f.name for f in fields(self)}
+        problems = [
+            f"`{name}` muss mindestens {least} sein, ist {getattr(self, name)}."
+            for name, least in self.minimum.items()
+            if name in names and getattr(self, name) < least
+        ]
+        problems += [
+            f"`{name}` muss zwischen 0 und 1 liegen, ist {getattr(self, name)}."
+            for name in self.between_0_and_1
+            if not 0.0 <= getattr(self, name) <= 1.0
+        ]
+        problems += [
+            f"`{name}` muss positiv sein, ist {getattr(self, name)}"
+            + (": mit 0 oder weniger lernt das Netz nichts." if name == "huber_delta" else ".")
+            for name in self.positive
+            if not getattr(self, name) > 0
+        ]
         if self.learning_starts < self.batch_size:
             problems.append(
                 f"`learning_starts` ({self.learning_starts}) muss mindestens `batch_size` ({self.batch_size}) sein: "
                 "sonst zieht der erste Lernschritt mehr Übergänge, als im Speicher liegen."
             )
-        if problems:
-            raise ValueError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+        if self.learning_starts >= self.total_steps:
+            problems.append(
+                f"`learning_starts` ({self.learning_starts}) muss kleiner sein als `total_steps` "
+                f"({self.total_steps}): sonst endet das Training, bevor der erste Lernschritt kommt."
+            )
+        if self.memory_size and self.memory_size < self.batch_size:
+            problems.append(f"`memory_size` ({self.memory_size}) ist kleiner als ein Stapel ({self.batch_size}).")
+        return problems
+
+
+@hyperparameters
+class DQNConfig(Hyperparameters):
+    """Alle Hyperparameter eines DQN-Trainings, jeder mit seiner Bedeutung (`describe(config)` zeigt sie)."""
+
+    env_id: str = setting("CartPole-v1", "Name der Gymnasium-Umgebung")
+    total_steps: int = setting(50_000, "höchstens so viele Umgebungsschritte insgesamt")
+    hidden_units: tuple = setting((64, 64), "Neuronen je verdeckter Schicht des Q-Netzes")
+    learning_rate: float = setting(1e-3, "Schrittweite des Adam-Optimierers")
+    gamma: float = setting(0.98, "Diskontierungsfaktor")
+    batch_size: int = setting(128, "Übergänge pro Lernschritt")
+    memory_size: int = setting(50_000, "Kapazität des Erfahrungsspeichers")
+    learning_starts: int = setting(1_000, "erst so viele Schritte zufällig sammeln, dann lernen")
+    train_every: int = setting(2, "alle wie viele Umgebungsschritte ein Lernschritt")
+    epsilon_start: float = setting(1.0, "ε am Anfang: nur Zufall")
+    epsilon_end: float = setting(0.02, "ε nach dem Abklingen")
+    epsilon_decay_steps: int = setting(3_000, "über so viele Schritte sinkt ε linear (ab learning_starts)")
+    target_update_every: int = setting(50, "Target-Netz alle N Lernschritte nachziehen (0: kein Target-Netz)")
+    tau: float = setting(1.0, "Anteil pro Kopie: 1.0 hart, z. B. 0.005 weich (Polyak)")
+    double_dqn: bool = setting(False, "Double-DQN-Ziel (Lektion 5) statt max über das Target-Netz")
+    huber_delta: float = setting(1.0, "Huber-Verlust: quadratisch bis delta, danach linear (Fehler-Clipping)")
+    clipnorm: float = setting(10.0, "Gradienten-Norm höchstens so groß (0: aus)")
+    eval_every: int = setting(500, "alle N Schritte gierig bewerten (0: nie)")
+    eval_episodes: int = setting(100, "Episoden pro Bewertung")
+    eval_screen_episodes: int = setting(10, "erst so viele; erreicht deren Mittel das Ziel, alle eval_episodes")
+    target_return: float = setting(475.0, "ab diesem Mittelwert gilt die Umgebung als gelöst")
+    stop_when_solved: bool = setting(True, "Training beenden, sobald die Bewertung das Ziel erreicht")
+
+    def value_problems(self):
+        problems = super().value_problems()
+        if not 0.0 < self.tau <= 1.0:
+            problems.append(f"`tau` muss in (0, 1] liegen, ist {self.tau}.")
+        return problems
 
 
 # Abgestimmte Einstellungen je Umgebung (bench/dqn_bench.py misst sie); alles Übrige wie in DQNConfig.
@@ -157,27 +272,17 @@ PRESETS = {
 def preset(env_id, **changes):
     """Die abgestimmte Konfiguration für `env_id`, mit einzelnen Änderungen: preset("CartPole-v1", gamma=0.95)."""
     if env_id not in PRESETS:
-        raise ValueError(
+        raise kurs.InputError(
             f"Für »{env_id}« gibt es keine abgestimmten Einstellungen; bekannt sind: {', '.join(PRESETS)}. "
             "Du kannst trotzdem trainieren: DQNConfig(env_id=..., ...) mit eigenen Werten."
-        )
-    unknown = sorted(set(changes) - {f.name for f in fields(DQNConfig)})
-    if unknown:
-        raise ValueError(
-            f"Unbekannte Hyperparameter: {', '.join(unknown)}. Erlaubt sind: "
-            f"{', '.join(f.name for f in fields(DQNConfig))}."
         )
     return DQNConfig(**{"env_id": env_id, **PRESETS[env_id], **changes})
 
 
 def describe(config):
-    """Tabelle aller Hyperparameter mit Wert und Bedeutung (die Kommentare aus DQNConfig)."""
-    import inspect
-    import re
-
-    meaning = dict(re.findall(r"^\s+(\w+): [^#\n]*#\s*(.+)$", inspect.getsource(DQNConfig), flags=re.M))
+    """Tabelle aller Hyperparameter mit Wert und Bedeutung (aus `setting`); für DQNConfig und AtariConfig."""
     width = max(len(f.name) for f in fields(config))
-    lines = [f"{f.name:<{width}}  {getattr(config, f.name)!s:<14}  {meaning.get(f.name, '')}" for f in fields(config)]
+    lines = [f"{f.name:<{width}}  {getattr(config, f.name)!s:<14}  {f.metadata.get('doc', '')}" for f in fields(config)]
     return "\n".join(lines)
 
 
@@ -189,10 +294,44 @@ def make_env(env_id, **kwargs):
         return gym.make(env_id, **kwargs)
     except gym.error.Error as error:
         known = ", ".join(["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "ALE/Breakout-v5", MAX_BIAS_ID])
-        raise ValueError(
+        raise kurs.InputError(
             f"Die Umgebung »{env_id}« kennt Gymnasium nicht ({error}). "
             f"Prüfe die Schreibweise samt Version; im Workshop benutzen wir: {known}."
         ) from None
+
+
+def check_env_fits_dqn(env, env_id):
+    """DQN braucht endlich viele Aktionen und einen Zahlenvektor als Beobachtung; sonst eine deutsche Meldung."""
+    import gymnasium as gym
+
+    if not isinstance(env.action_space, gym.spaces.Discrete):
+        raise kurs.InputError(
+            f"»{env_id}« hat kontinuierliche Aktionen ({env.action_space}); ein DQN wählt aus endlich vielen "
+            "Aktionen (Discrete), weil es für jede einen Q-Wert ausgibt. Nimm eine Umgebung mit Discrete-Aktionen, "
+            "z. B. CartPole-v1, Acrobot-v1 oder LunarLander-v3."
+        )
+    space = env.observation_space
+    if not isinstance(space, gym.spaces.Box) or len(space.shape) != 1:
+        raise kurs.InputError(
+            f"»{env_id}« beobachtet {space}; dieses DQN erwartet einen Zahlenvektor (Box mit einer Achse). "
+            "Für eine einzelne Zustandsnummer wie bei FrozenLake passt die Q-Tabelle aus Lektion 2 "
+            "(oder `one_hot` aus Lektion 0 macht daraus einen Vektor); Bilder trainiert Lektion 6 mit einem CNN."
+        )
+
+
+def check_model_fits(q_model, env, env_id):
+    """Passt ein (geladenes) Netz zur Umgebung: Eingänge = Beobachtung, Ausgänge = Aktionen? Sonst eine Meldung."""
+    inputs = getattr(q_model, "input_shape", None)
+    outputs = getattr(q_model, "output_shape", None)
+    expected_in, expected_out = tuple(env.observation_space.shape), int(env.action_space.n)
+    if inputs is None or outputs is None:
+        return
+    if tuple(inputs[1:]) != expected_in or outputs[-1] != expected_out:
+        raise kurs.InputError(
+            f"Das Netz passt nicht zu »{env_id}«: es erwartet Beobachtungen der Form {tuple(inputs[1:])} und gibt "
+            f"{outputs[-1]} Q-Werte aus, die Umgebung liefert {expected_in} und hat {expected_out} Aktionen. "
+            "Lade das Modell, das für diese Umgebung trainiert wurde (z. B. models/acrobot.keras für Acrobot-v1)."
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -333,6 +472,11 @@ def _play_parallel(q_model, env_id, n, seed, epsilon=0.0, rng=None):
     envs = gym.vector.SyncVectorEnv(
         [lambda: make_env(env_id) for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
     )
+    try:
+        check_model_fits(q_model, envs.envs[0], env_id)
+    except kurs.InputError:
+        envs.close()
+        raise
     obs, _ = envs.reset(seed=seed)
     totals = np.zeros(n)
     running = np.ones(n, dtype=bool)
@@ -425,7 +569,7 @@ def experiment_effect(name, runs):
         shows = [m["DQN"] > m["Double DQN"] for m in (run["metric"] for run in runs)]
         claim = "DQN überschätzt mehr als Double DQN"
     else:
-        raise ValueError(f"Unbekanntes Experiment »{name}«.")
+        raise kurs.InputError(f"Unbekanntes Experiment »{name}«.")
     variants = list(runs[0]["metric"])
     summary = {
         variant: dict(
@@ -519,7 +663,7 @@ def fixed_data_q_trace(
     Gibt [(Lernschritt, mittleres Q), ...] zurück.
     """
     if variant not in ("ohne", "hart", "weich"):
-        raise ValueError(f"Unbekannte Variante »{variant}«; es gibt »ohne«, »hart« und »weich«.")
+        raise kurs.InputError(f"Unbekannte Variante »{variant}«; es gibt »ohne«, »hart« und »weich«.")
     update_target = update_target or globals()["update_target"]
     keras.utils.set_random_seed(seed)
     train_model, q_model = build_q_model(memory.obs_shape, n_actions)
@@ -565,7 +709,9 @@ def overestimation_trace(double_dqn, seed, train=None, every=250, **changes):
     start = np.array([[1.0, 0.0]], np.float32)
     result, trace = None, []
     for end in range(every, config.total_steps + 1, every):
-        result = train(replace(config, total_steps=end), seed=seed, progress=False, resume=result)
+        chunk = copy.copy(config)  # ein Stück des Trainings; die ersten sammeln nur (end ≤ learning_starts)
+        chunk.total_steps = end
+        result = train(chunk, seed=seed, progress=False, resume=result)
         if end > config.learning_starts:  # vorher hat das Netz noch nicht gelernt
             q_values = np.asarray(result.q_model.predict_on_batch(start))[0]
             achieved = 0.0 if int(np.argmax(q_values)) == 0 else config.gamma * MAX_BIAS_MEAN
@@ -627,7 +773,7 @@ def load_model(path):
     try:
         train_model = keras.models.load_model(path, compile=False)
     except Exception as error:
-        raise ValueError(
+        raise kurs.InputError(
             f"Das Modell {path} lässt sich nicht laden ({type(error).__name__}: {error}). "
             "Die Datei ist vermutlich beschädigt oder unvollständig: lösche sie und trainiere neu."
         ) from None
@@ -725,6 +871,11 @@ class TrainRun:
 
         self.config, self.seed, self.live_plot, self.logger = config, seed, live_plot, logger
         self.env = make_env(config.env_id)
+        try:
+            check_env_fits_dqn(self.env, config.env_id)
+        except kurs.InputError:
+            self.env.close()
+            raise
         self.n_actions = int(self.env.action_space.n)
         obs_shape = self.env.observation_space.shape
         if resume is not None:
@@ -749,6 +900,11 @@ class TrainRun:
                 replay_memory=memory_class(config.memory_size, obs_shape, np.float32, seed=seed),
             )
         result.config = config
+        try:
+            check_model_fits(result.q_model, self.env, config.env_id)  # eigenes Netz, `resume` aus anderer Umgebung
+        except kurs.InputError:
+            self.env.close()
+            raise
         self.result = result
         self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
         # Zum Handeln eine schnelle NumPy-Kopie des Online-Netzes (nach jedem Lernschritt nachgezogen), bei
@@ -839,7 +995,13 @@ def with_parts(function, **parts):
 
     unknown = sorted(name for name in parts if name not in function.__globals__)
     if unknown:
-        raise ValueError(f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}.")
+        import difflib
+
+        guesses = [m for name in unknown for m in difflib.get_close_matches(name, list(function.__globals__), n=1)]
+        raise kurs.InputError(
+            f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}. "
+            + (f"Meintest du {', '.join(guesses)}?" if guesses else "Prüfe die Schreibweise.")
+        )
     changed = types.FunctionType(
         function.__code__,
         {**function.__globals__, **parts},

@@ -16,6 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 MODEL_DIR = ROOT / "models"
+LOG_DIR = ROOT / "logs"  # TensorBoard-Logs aller Lektionen; im Notebook: %tensorboard --logdir {kurs.LOG_DIR}
+
+# `%tensorboard` startet das Programm `tensorboard`. Ein Kernel aus der .venv hat deren bin-Ordner nicht immer im
+# PATH (er wurde ja nicht aus einer aktivierten Umgebung gestartet); ohne ihn meldet die Magie »Could not find«.
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join(filter(None, [_BIN, os.environ.get("PATH")]))
 
 # Schnellmodus: die Tests setzen WORKSHOP_QUICK=1, dann schrumpft jede Lektion ihre Budgets.
 QUICK = os.environ.get("WORKSHOP_QUICK", "").strip().lower() in ("1", "true", "ja", "yes")
@@ -111,6 +118,48 @@ def write_json_atomic(path, data, indent=1):
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+class InputError(ValueError, TypeError):
+    """Eine falsche Eingabe (Hyperparameter, Umgebung, Datei): die Meldung sagt auf Deutsch, was zu tun ist.
+
+    Sie ist ValueError und TypeError zugleich, damit `except ValueError` wie `except TypeError` sie fängt.
+    Im Notebook zeigt Jupyter nur diese Meldung, keinen Traceback aus dem Workshop-Code; die Skripte geben sie als
+    eine Zeile »Fehler: …« aus und enden mit Code 2.
+    """
+
+    def _render_traceback_(self):  # IPython ruft das statt des Tracebacks auf
+        return ["⚠️ " + line if i == 0 else line for i, line in enumerate(str(self).splitlines())]
+
+
+# argparse spricht Englisch; die Skripte des Workshops (workshop.py, train_agent.py, train_breakout.py, bench/)
+# übersetzen seine Meldungen mit `german_argparse()`, bevor sie ihren Parser bauen.
+_ARGPARSE_GERMAN = {
+    "usage: ": "Aufruf: ",
+    "options": "Optionen",
+    "positional arguments": "Argumente",
+    "show this help message and exit": "diese Hilfe zeigen und beenden",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: Fehler: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "Argument %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "%(value)r ist kein gültiger Wert (erwartet: %(type)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": "%(value)r gibt es nicht (möglich: %(choices)s)",
+    "the following arguments are required: %s": "es fehlt: %s",
+    "unrecognized arguments: %s": "unbekannte Argumente: %s",
+    "expected one argument": "hier fehlt ein Wert",
+    "expected at least one argument": "hier fehlt mindestens ein Wert",
+    "expected at most one argument": "hier ist höchstens ein Wert erlaubt",
+    "ambiguous option: %(option)s could match %(matches)s": "mehrdeutige Option %(option)s: %(matches)s",
+    "not allowed with argument %s": "nicht zusammen mit %s erlaubt",
+    "one of the arguments %s is required": "eines der Argumente %s ist nötig",
+    "ignored explicit argument %r": "%r wird hier nicht erwartet",
+}
+
+
+def german_argparse():
+    """Übersetzt die Meldungen von argparse ins Deutsche (Aufruf, Fehler, Hilfe); vor dem Bau des Parsers aufrufen."""
+    import argparse
+
+    argparse._ = lambda text: _ARGPARSE_GERMAN.get(text, text)
 
 
 # --------------------------------------------------------------------------------------
@@ -259,6 +308,89 @@ def install_notebook_finder():
 
 
 install_notebook_finder()
+
+
+# --------------------------------------------------------------------------------------
+# Zellen in falscher Reihenfolge: ein fehlender Name sagt, welche Zelle ihn anlegt
+# --------------------------------------------------------------------------------------
+def _defined_names(source):
+    """Die Namen, die eine Zelle auf oberster Ebene anlegt (Zuweisung, def, class, import, for, with)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # Zellen mit %-Befehlen
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+            targets += [item.optional_vars for item in getattr(node, "items", [])]
+            for target in filter(None, targets):
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+def where_defined(name, lesson=None):
+    """[(Lektionsdatei, erste Zeile der Zelle)] der Lektionszellen, die `name` anlegen; `lesson`: nur diese Datei."""
+    places = []
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
+        if lesson and path.name != lesson:
+            continue
+        for _, source in code_cells(path):
+            if name in _defined_names(source):
+                lines = [line.strip() for line in source.splitlines() if line.strip()]
+                first = next((line for line in lines if not line.startswith(SAVE_MARK)), "")
+                places.append((path.name, first[:80]))
+    return places
+
+
+def missing_name_message(name, lesson=None):
+    """Die deutsche Erklärung zu einem NameError, wenn eine Lektionszelle den Namen anlegt; sonst None.
+
+    `lesson`: Dateiname der laufenden Lektion (Jupyter nennt ihn in JPY_SESSION_NAME); ohne ihn wird die Zelle nur
+    genannt, wenn genau eine Lektion den Namen anlegt.
+    """
+    places = where_defined(name, lesson)
+    if not places:
+        return None
+    where = "in einer früheren Zelle."
+    if len({lesson_name for lesson_name, _ in places}) == 1:
+        where = f"in {places[0][0]} in der Zelle, die so beginnt:\n    {places[0][1]}"
+    return (
+        f"⚠️ `{name}` gibt es noch nicht: Eine frühere Zelle wurde nicht ausgeführt (oder der Kernel wurde neu "
+        f"gestartet). `{name}` entsteht {where}\nFühre die Zellen darüber aus: Menü »Run → Run All Above Selected "
+        "Cell« (bzw. »Ausführen → Alle Zellen darüber ausführen«), dann diese Zelle noch einmal."
+    )
+
+
+def _explain_name_error(shell, etype, value, tb, tb_offset=None):
+    """IPython-Handler für NameError: die Erklärung statt des Tracebacks, wenn der Name aus einer Lektion stammt."""
+    session = os.environ.get("JPY_SESSION_NAME", "")  # Pfad des Notebooks, wenn Jupyter ihn setzt
+    message = missing_name_message(getattr(value, "name", None) or "", Path(session).name or None)
+    if message is None:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    else:
+        stb = message.splitlines()
+    shell._showtraceback(etype, value, stb)
+
+
+def install_name_error_help():
+    """Im Notebook: ein NameError für einen Namen aus einer Lektionszelle sagt, welche Zelle fehlt."""
+    if "IPython" not in sys.modules:  # kein Notebook, keine IPython-Konsole
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((NameError,), _explain_name_error)
+
+
+install_name_error_help()
 
 
 # --------------------------------------------------------------------------------------

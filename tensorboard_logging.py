@@ -5,13 +5,42 @@
     logger.log_histogram("q_werte", q_values, step=1000)  # Lektion 3: die Q-Werte nach dem Training
 
 TensorBoard starten: `tensorboard --logdir logs` im Workshop-Ordner (mit aktivierter .venv) oder im
-Notebook `%load_ext tensorboard` und `%tensorboard --logdir logs`.
+Notebook `%load_ext tensorboard` und `%tensorboard --logdir {kurs.LOG_DIR}`.
 Ohne TensorFlow (z. B. KERAS_BACKEND=jax auf einer GPU-Maschine) schreibt der Logger nichts und sagt das einmal.
 """
 
+import os
+import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
+
+import kurs
+
+
+def _check_writable(logdir):
+    """Legt den Log-Ordner an und probiert eine Datei darin; sonst eine deutsche Meldung statt TensorFlows Fehler."""
+    try:
+        logdir.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=logdir, prefix=".schreibprobe")
+        os.close(handle)
+        os.remove(probe)
+    except OSError as error:
+        import errno
+
+        reason = {
+            errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
+            errno.EEXIST: "an dieser Stelle liegt schon eine Datei",
+            errno.EACCES: "keine Schreibrechte",
+            errno.EPERM: "keine Schreibrechte",
+            errno.EROFS: "das Laufwerk ist schreibgeschützt",
+            errno.ENOSPC: "die Platte ist voll",
+        }.get(error.errno, error.strerror or str(error))
+        raise kurs.InputError(
+            f"In den Log-Ordner {logdir} kann ich nicht schreiben: {reason}. "
+            "Wähle einen Ordner, in dem du schreiben darfst, z. B. logs/ im Workshop-Ordner."
+        ) from None
 
 
 class Logger:
@@ -19,6 +48,7 @@ class Logger:
 
     def __init__(self, logdir):
         self.logdir = str(logdir)
+        _check_writable(Path(logdir))
         try:
             import tensorflow as tf
         except ImportError:

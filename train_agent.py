@@ -23,11 +23,11 @@ FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training
 
 
 def main(argv=None):
-    import numpy as np
 
     import dqn
     import kurs
 
+    kurs.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("env_id", choices=sorted(dqn.PRESETS))
     parser.add_argument("--seed", type=int, default=0)
@@ -36,6 +36,18 @@ def main(argv=None):
     options = parser.parse_args(argv)
     if options.eval_episodes < 1:
         parser.error(f"--eval-episodes muss mindestens 1 sein, ist {options.eval_episodes}.")
+
+    try:
+        return run(options, argv)
+    except (kurs.InputError, OSError) as error:  # unsere deutschen Meldungen: eine Zeile, kein Traceback
+        parser.exit(2, f"Fehler: {error}\n")
+
+
+def run(options, argv):
+    import numpy as np
+
+    import dqn
+    import kurs
 
     out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,9 @@ def export(checkpoint_dir, out, episodes, seed):
 
 
 def main(argv=None):
+    import kurs
+
+    kurs.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint-dir", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
     parser.add_argument("--steps", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
@@ -96,7 +99,16 @@ def main(argv=None):
         "samt Herkunftsdatei in einen neuen Checkpoint-Ordner übernehmen, dann trainieren",
     )
     options = parser.parse_args(argv)
+    for name in ("hours", "games", "steps"):
+        if getattr(options, name) is not None and getattr(options, name) <= 0:
+            parser.error(f"--{name} muss größer als 0 sein, ist {getattr(options, name)}.")
+    try:
+        return run(options, parser)
+    except (kurs.InputError, OSError, RuntimeError) as error:  # unsere deutschen Meldungen: eine Zeile, kein Traceback
+        parser.exit(2, f"Fehler: {error}\n")
 
+
+def run(options, parser):
     import atari
     import kurs
 
@@ -112,13 +124,13 @@ def main(argv=None):
     changes = {}
     for item in options.set:
         name, _, value = item.partition("=")
-        changes[name] = json.loads(value)
+        try:
+            changes[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parser.error(f"--set {item}: »{value}« ist kein Wert; Beispiele: --set memory_size=200000 --set gamma=0.99")
     if options.steps:
         changes["total_steps"] = options.steps
-    try:
-        config = atari.AtariConfig(**changes)
-    except TypeError as error:
-        parser.error(f"Unbekannter Hyperparameter ({error}).")
+    config = atari.AtariConfig(**changes)
     # `kill -INT` und `kill` (SIGTERM) enden wie Strg+C: mit Checkpoint. SIGINT ausdrücklich, weil die Shell
     # es Hintergrundjobs (`... &`) sonst ignorieren lässt.
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -106,6 +106,23 @@ def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS, wheelhouse=WHEE
     stamp.write_text(wanted)
 
 
+# JupyterLab fragt beim ersten Öffnen, ob es Neuigkeiten aus dem Netz holen darf; im Workshop lenkt das nur ab.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def quiet_jupyterlab(venv_dir=VENV):
+    """Schaltet Neuigkeiten und Update-Prüfung von JupyterLab ab (overrides.json der .venv; andere Einträge bleiben)."""
+    path = venv_dir / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        settings = {}
+    for plugin, values in LAB_OVERRIDES.items():
+        settings.setdefault(plugin, {}).update(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
 def run_in_venv(args, venv_dir=VENV, **kwargs):
     env = dict(os.environ, PYTHONNOUSERSITE="1")
     return subprocess.run([str(venv_python(venv_dir)), *args], cwd=ROOT, env=env, **kwargs).returncode
@@ -113,6 +130,7 @@ def run_in_venv(args, venv_dir=VENV, **kwargs):
 
 def cmd_start(options):
     ensure_environment()
+    quiet_jupyterlab()
     folder = "notebooks"
     if not options.solutions:  # Teilnehmende bekommen die Übungsversionen; fehlende werden erzeugt, keine überschrieben
         generate_exercises(only_missing=True)
@@ -372,6 +390,10 @@ def cmd_strip(options):
 
 
 def main(argv=None):
+    sys.path.insert(0, str(ROOT))
+    import kurs  # nur Standardbibliothek
+
+    kurs.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")

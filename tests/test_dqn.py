@@ -165,7 +165,7 @@ def test_preset_and_describe():
     assert config.env_id == "CartPole-v1" and config.gamma == 0.9 and config.target_return == 475
     text = dqn.describe(config)
     assert "gamma" in text and "Diskontierungsfaktor" in text and "0.9" in text
-    with pytest.raises(ValueError, match="Unbekannte Hyperparameter: gama"):
+    with pytest.raises(ValueError, match="gibt es nicht: gama. Meintest du gamma"):
         dqn.preset("CartPole-v1", gama=0.9)
     with pytest.raises(ValueError, match="keine abgestimmten"):
         dqn.preset("Pong-v5")

@@ -216,6 +216,7 @@ def test_regenerating_exercises_never_loses_a_learners_edit(tmp_path, capsys):
 def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(workshop, "ensure_environment", lambda *a, **k: None)
+    monkeypatch.setattr(workshop, "quiet_jupyterlab", lambda *a, **k: None)
     monkeypatch.setattr(workshop, "EXERCISE_DIR", tmp_path / "uebungen")
     monkeypatch.setattr(
         workshop, "generate_exercises", lambda target=None, only_missing=False: calls.append(only_missing) or ([], [])
@@ -226,3 +227,22 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
     calls.clear()
     workshop.main(["start", "--solutions"])
     assert "--ServerApp.default_url=/lab/tree/notebooks" in calls[0]
+
+
+def test_jupyterlab_asks_no_news_question_and_keeps_other_settings(tmp_path):
+    path = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    workshop.quiet_jupyterlab(tmp_path)
+    workshop.quiet_jupyterlab(tmp_path)  # ein zweites Mal ändert nichts
+    settings = json.loads(path.read_text())
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+    assert settings["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+
+
+def test_command_line_errors_are_german(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        workshop.main(["start", "--port", "achtzig"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("Aufruf: ") and "Fehler: Argument --port: 'achtzig' ist kein gültiger Wert" in err, err
