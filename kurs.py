@@ -498,15 +498,55 @@ def _register_hint(function, hint):
     return name, (f'\nEinen Tipp bekommst du mit `kurs.tipp("{name}")`.' if hint else "")
 
 
+EXERCISE_TIME_LIMIT = 30  # Sekunden für einen Aufruf einer Übungsfunktion in einer Prüfzelle
+
+
+class _TimeUp(BaseException):  # BaseException: ein `except Exception` im Code der Lernenden fängt sie nicht ab
+    pass
+
+
+class _time_limit:
+    """Bricht den Block nach `seconds` Sekunden ab (SIGALRM; nur im Hauptthread unter Linux/macOS, sonst ohne Limit)."""
+
+    def __init__(self, seconds):
+        import signal
+        import threading
+
+        self.seconds, self.signal = seconds, signal
+        self.active = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def __enter__(self):
+        if self.active:
+            self.previous = self.signal.signal(self.signal.SIGALRM, self._stop)
+            self.signal.setitimer(self.signal.ITIMER_REAL, self.seconds)
+
+    def _stop(self, signum, frame):
+        raise _TimeUp
+
+    def __exit__(self, *exc):
+        if self.active:
+            self.signal.setitimer(self.signal.ITIMER_REAL, 0)
+            self.signal.signal(self.signal.SIGALRM, self.previous)
+        return False
+
+
 def call_exercise(function, *args, _hint="", **kwargs):
-    """Ruft eine Übungsfunktion auf; ein Stub oder ein Absturz wird zu einer deutschen Rückmeldung ohne Traceback."""
+    """Ruft eine Übungsfunktion auf; ein Stub, ein Absturz oder eine Endlosschleife (nach EXERCISE_TIME_LIMIT
+    Sekunden) wird zu einer deutschen Rückmeldung ohne Traceback."""
     name, ask = _register_hint(function, _hint)
     try:
-        return function(*args, **kwargs)
+        with _time_limit(EXERCISE_TIME_LIMIT):
+            return function(*args, **kwargs)
     except NotImplementedError:
         raise ExerciseNotSolved(
             f"✋ Die Übung `{name}` ist noch nicht gelöst: ersetze die Zeile mit "
             f"`raise NotImplementedError` durch deinen Code und führe die Zelle erneut aus." + ask
+        ) from None
+    except _TimeUp:
+        raise ExerciseWrong(
+            f"⏱️ `{_describe_call(function, args, kwargs)}` ist nach {EXERCISE_TIME_LIMIT} s noch nicht fertig "
+            "und wurde abgebrochen. Vermutlich eine Endlosschleife: Endet jede `while`-Schleife, ändert sich ihre "
+            "Bedingung?" + ask
         ) from None
     except _ExerciseFeedback:
         raise

@@ -171,6 +171,24 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
         kurs.check_function(gives_text, [((1,), 0.5)])
 
 
+def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
+    monkeypatch.setattr(kurs, "EXERCISE_TIME_LIMIT", 0.3)
+
+    def loops_forever(x):
+        while x > 0:
+            try:
+                x += 1
+            except Exception:  # auch ein breites `except` der Lernenden hält den Abbruch nicht auf
+                pass
+
+    with pytest.raises(kurs.ExerciseWrong, match=r"nach 0.3 s noch nicht fertig.*Endlosschleife"):
+        kurs.check_function(loops_forever, [((1,), 1)])
+    kurs.check_function(lambda x: x, [((1,), 1)])  # danach ist kein Alarm mehr gestellt
+    import time
+
+    time.sleep(0.5)
+
+
 def test_importing_keras_after_kurs_writes_nothing_to_stderr():
     """#19: TensorFlow schreibt beim Import an TF_CPP_MIN_LOG_LEVEL vorbei auf stderr (oneDNN, absl, „rebuild
     TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import kurs` bleibt stderr leer."""
