@@ -78,7 +78,29 @@ def create_venv(venv_dir=VENV):
         sys.exit(problem)
     if not venv_python(venv_dir).exists():
         print(f"Lege die virtuelle Umgebung an: {venv_dir}")
-        venv.EnvBuilder(with_pip=True).create(venv_dir)
+        venv.EnvBuilder(with_pip=True, clear=venv_dir.exists()).create(venv_dir)
+    repair_venv(venv_dir)
+
+
+def _works(command):
+    try:
+        return subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def repair_venv(venv_dir=VENV):
+    """Eine abgebrochene erste Einrichtung heilt sich selbst: ohne lauffähiges Python wird die .venv neu angelegt,
+    ohne pip bekommt sie pip zurück (ensurepip, ohne Internet). Danach installiert der nächste Schritt, was fehlt."""
+    python = str(venv_python(venv_dir))
+    if not _works([python, "-c", "pass"]):
+        print(f"Die virtuelle Umgebung {venv_dir} ist beschädigt (Python startet nicht); ich lege sie neu an.")
+        venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+    if not _works([python, "-m", "pip", "--version"]):
+        print(f"In {venv_dir} fehlt pip (eine frühere Einrichtung wurde wohl abgebrochen); ich installiere es neu.")
+        if not _works([python, "-m", "ensurepip", "--upgrade", "--default-pip"]):
+            venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+        (venv_dir / STAMP.name).unlink(missing_ok=True)  # danach alle Pakete prüfen
 
 
 def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS, wheelhouse=WHEELHOUSE):

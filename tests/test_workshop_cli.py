@@ -246,3 +246,17 @@ def test_command_line_errors_are_german(capsys):
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert err.startswith("Aufruf: ") and "Fehler: Argument --port: 'achtzig' ist kein gültiger Wert" in err, err
+
+
+def test_an_interrupted_setup_repairs_itself(tmp_path):
+    """#19: eine .venv ohne pip (abgebrochene erste Einrichtung) bekommt pip zurück, statt das Netz zu beschuldigen."""
+    import venv
+
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(target)
+    (target / workshop.STAMP.name).write_text("alt")
+    python = str(workshop.venv_python(target))
+    assert subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode != 0
+    workshop.create_venv(target)
+    assert subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0
+    assert not (target / workshop.STAMP.name).exists()  # die Pakete werden danach neu geprüft
