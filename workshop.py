@@ -145,9 +145,20 @@ def quiet_jupyterlab(venv_dir=VENV):
     path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
 
-def run_in_venv(args, venv_dir=VENV, **kwargs):
+def run_in_venv(args, venv_dir=VENV):
+    """Startet Python aus der .venv und wartet, bis es endet; gibt den Rückgabecode.
+
+    Strg+C erreicht im Terminal auch den Kindprozess (Jupyter, pytest, ein Training): Der entscheidet selbst, wie er
+    endet (Jupyter fährt Kernel sauber herunter, ein Training schreibt seinen Checkpoint). Hier wird nur weiter
+    gewartet; subprocess.run hätte das Kind nach 0,25 s hart beendet.
+    """
     env = dict(os.environ, PYTHONNOUSERSITE="1")
-    return subprocess.run([str(venv_python(venv_dir)), *args], cwd=ROOT, env=env, **kwargs).returncode
+    process = subprocess.Popen([str(venv_python(venv_dir)), *args], cwd=ROOT, env=env)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def cmd_start(options):

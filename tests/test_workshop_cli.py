@@ -260,3 +260,32 @@ def test_an_interrupted_setup_repairs_itself(tmp_path):
     workshop.create_venv(target)
     assert subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0
     assert not (target / workshop.STAMP.name).exists()  # die Pakete werden danach neu geprüft
+
+
+def test_ctrl_c_lets_the_child_finish_its_own_way(tmp_path):
+    """#19: Strg+C im Terminal trifft workshop.py und das Kind; workshop.py wartet, das Kind räumt auf und endet."""
+    import os
+    import signal
+    import sys
+    import time
+
+    done = tmp_path / "aufgeraeumt"
+    child = (
+        "import signal, sys, time, pathlib\n"
+        "def stop(*_):\n"
+        f"    time.sleep(1.0); pathlib.Path({str(done)!r}).write_text('ja'); sys.exit(0)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        "print('bereit', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = (
+        f"import sys; sys.path.insert(0, {str(workshop.ROOT)!r}); import workshop, pathlib\n"
+        f"sys.exit(workshop.run_in_venv(['-c', {child!r}], venv_dir=pathlib.Path({sys.prefix!r})))"
+    )
+    command = [sys.executable, "-c", parent]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, start_new_session=True, text=True)
+    assert process.stdout.readline().strip() == "bereit"
+    os.killpg(process.pid, signal.SIGINT)  # wie Strg+C: an die ganze Prozessgruppe
+    start = time.perf_counter()
+    assert process.wait(timeout=30) == 0
+    assert done.read_text() == "ja" and time.perf_counter() - start >= 0.9
