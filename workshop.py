@@ -114,17 +114,27 @@ def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS, wheelhouse=WHEE
     wanted = _requirements_hash(*dict.fromkeys([REQUIREMENTS, requirements]))
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return
-    print(f"Installiere die Pakete aus {requirements.name} (beim ersten Mal dauert das einige Minuten) …")
+    log = venv_dir / "installation.log"  # pips Hunderte Zeilen landen hier, nicht im Terminal
+    print(
+        f"Installiere die Pakete aus {requirements.name} (beim ersten Mal einige Minuten, etwa 2,3 GB; "
+        f"Protokoll: {log}) …",
+        flush=True,
+    )
     pip = [str(venv_python(venv_dir)), "-m", "pip", "install", "--disable-pip-version-check"]
     if wheelhouse.is_dir() and any(wheelhouse.glob("*.whl")):
         print(f"Offline-Installation aus {wheelhouse} (ohne Internet)")
         pip += ["--no-index", "--find-links", str(wheelhouse)]
-    result = subprocess.run(pip + ["-r", str(requirements)])
+    with open(log, "w", encoding="utf-8") as output:
+        result = subprocess.run(pip + ["-r", str(requirements)], stdout=output, stderr=subprocess.STDOUT)
     if result.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
         sys.exit(
-            "Die Installation ist fehlgeschlagen (siehe Meldungen oben). Prüfe die Internetverbindung "
-            "oder lege einen Wheelhouse-Ordner `wheelhouse/` an, und starte den Befehl erneut."
+            "\n".join(["Die letzten Zeilen von pip:", *tail, ""])
+            + f"Die Installation ist fehlgeschlagen (ganzes Protokoll: {log}). Prüfe die Internetverbindung "
+            "oder lege einen Wheelhouse-Ordner `wheelhouse/` an, und starte den Befehl erneut: Er macht dort "
+            "weiter, wo er stehen blieb."
         )
+    print("Pakete installiert.")
     stamp.write_text(wanted)
 
 
@@ -169,11 +179,13 @@ def cmd_start(options):
         generate_exercises(only_missing=True)
         folder = EXERCISE_DIR.name
     args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", f"--ServerApp.default_url=/lab/tree/{folder}"]
+    # nur Warnungen und Fehler: Die Adresse mit Token (die Jupyter immer zeigt) ist dann das Letzte im Terminal
+    args += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]
     if options.server:
         args += ["--no-browser", "--ip=0.0.0.0", f"--port={options.port}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")  # z. B. in Containern; Jupyter verweigert sonst den Start
-    print("Starte JupyterLab. Beenden mit Strg+C im Terminal.")
+    print("Starte JupyterLab (Adresse mit Token folgt). Beenden: Strg+C im Terminal, dann »y«, oder zweimal Strg+C.")
     return run_in_venv(args)
 
 

@@ -224,6 +224,7 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
     monkeypatch.setattr(workshop, "run_in_venv", lambda args, **k: calls.append(args) or 0)
     workshop.main(["start"])
     assert calls[0] is True and "--ServerApp.default_url=/lab/tree/uebungen" in calls[1]
+    assert "--ServerApp.log_level=WARN" in calls[1]  # die Adresse mit Token ist das Letzte im Terminal
     calls.clear()
     workshop.main(["start", "--solutions"])
     assert "--ServerApp.default_url=/lab/tree/notebooks" in calls[0]
