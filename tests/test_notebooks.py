@@ -43,6 +43,9 @@ def run_notebook(path, allow_errors=False, save_as=None):
         MPLBACKEND="module://matplotlib_inline.backend_inline",
         **offline_env(network_log, old_env),
     )
+    # so, wie Teilnehmende starten: ohne TF_CPP_MIN_LOG_LEVEL von außen (die Tests setzen es sonst; kurs.py muss
+    # TensorFlows Meldungen selbst abstellen)
+    os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
     try:
         client.execute()
     finally:
