@@ -120,12 +120,12 @@ class Hyperparameters:
         number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
         if kind == "int":
             if number and float(value).is_integer():
-                object.__setattr__(self, f.name, int(value))
+                setattr(self, f.name, int(value))
                 return None
             return f"`{f.name}` muss eine ganze Zahl sein, ist {value!r}{quoted}."
         if kind == "float":
             if number and math.isfinite(value):
-                object.__setattr__(self, f.name, float(value))
+                setattr(self, f.name, float(value))
                 return None
             return f"`{f.name}` muss eine (endliche) Zahl sein, ist {value!r}{quoted}."
         if kind == "bool":
@@ -138,7 +138,7 @@ class Hyperparameters:
                 and value
                 and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in value)
             ):
-                object.__setattr__(self, f.name, tuple(int(n) for n in value))
+                setattr(self, f.name, tuple(int(n) for n in value))
                 return None
             return (
                 f"`{f.name}` ist eine Liste von Schichtgrößen wie (64, 64), ist aber {value!r}; "
