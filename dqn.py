@@ -55,16 +55,23 @@ def setting(default, doc):
     return field(default=default, metadata={"doc": doc})
 
 
-def unknown_names(names, known):
-    """Die deutsche Meldung zu Hyperparametern, die es nicht gibt, mit Vorschlag (»meintest du gamma?«); sonst None."""
+def did_you_mean(unknown, known):
+    """» Meintest du gamma?« zu falsch geschriebenen Namen (difflib), oder "" ohne ähnlichen Namen."""
     import difflib
 
+    guesses = [match for name in unknown for match in difflib.get_close_matches(name, list(known), n=1)]
+    return f" Meintest du {', '.join(guesses)}?" if guesses else ""
+
+
+def unknown_names(names, known):
+    """Die deutsche Meldung zu Hyperparametern, die es nicht gibt, mit Vorschlag (»meintest du gamma?«); sonst None."""
     unknown = [name for name in names if name not in known]
     if not unknown:
         return None
-    guesses = [match for name in unknown for match in difflib.get_close_matches(name, known, n=1)]
-    guess = f" Meintest du {', '.join(guesses)}?" if guesses else ""
-    return f"Diese Hyperparameter gibt es nicht: {', '.join(unknown)}.{guess} Erlaubt sind: {', '.join(known)}."
+    return (
+        f"Diese Hyperparameter gibt es nicht: {', '.join(unknown)}.{did_you_mean(unknown, known)} "
+        f"Erlaubt sind: {', '.join(known)}."
+    )
 
 
 def hyperparameters(cls):
@@ -871,8 +878,11 @@ class TrainRun:
 
         self.config, self.seed, self.live_plot, self.logger = config, seed, live_plot, logger
         self.env = make_env(config.env_id)
+        given = resume.q_model if resume is not None else models[1] if models else None  # eigenes Netz, Fortsetzen
         try:
             check_env_fits_dqn(self.env, config.env_id)
+            if given is not None:
+                check_model_fits(given, self.env, config.env_id)
         except kurs.InputError:
             self.env.close()
             raise
@@ -900,11 +910,6 @@ class TrainRun:
                 replay_memory=memory_class(config.memory_size, obs_shape, np.float32, seed=seed),
             )
         result.config = config
-        try:
-            check_model_fits(result.q_model, self.env, config.env_id)  # eigenes Netz, `resume` aus anderer Umgebung
-        except kurs.InputError:
-            self.env.close()
-            raise
         self.result = result
         self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
         # Zum Handeln eine schnelle NumPy-Kopie des Online-Netzes (nach jedem Lernschritt nachgezogen), bei
@@ -995,12 +1000,9 @@ def with_parts(function, **parts):
 
     unknown = sorted(name for name in parts if name not in function.__globals__)
     if unknown:
-        import difflib
-
-        guesses = [m for name in unknown for m in difflib.get_close_matches(name, list(function.__globals__), n=1)]
         raise kurs.InputError(
-            f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}. "
-            + (f"Meintest du {', '.join(guesses)}?" if guesses else "Prüfe die Schreibweise.")
+            f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}."
+            + (did_you_mean(unknown, function.__globals__) or " Prüfe die Schreibweise.")
         )
     changed = types.FunctionType(
         function.__code__,

@@ -23,7 +23,6 @@ FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training
 
 
 def main(argv=None):
-
     import dqn
     import kurs
 
