@@ -1,0 +1,107 @@
+"""Eine deutsche Sprache in allen Texten: Begriffe aus GLOSSAR.md, Dezimalkomma, keine Entwurfsreste.
+
+Geprüft wird der Fließtext: Markdown-Zellen der Notebooks, README.md und KURSLEITUNG.md, jeweils ohne Code,
+Formeln, Links und kursiv gesetzte englische Begriffe wie „(*Policy*)“.
+"""
+
+import json
+import re
+
+import pytest
+
+import kurs
+
+GLOSSARY = (kurs.ROOT / "GLOSSAR.md").read_text(encoding="utf-8")
+NOTEBOOKS = sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")) + [kurs.ROOT / "Ringbuffer.ipynb", kurs.ROOT / "utils.ipynb"]
+DOCUMENTS = [kurs.ROOT / "README.md", kurs.ROOT / "KURSLEITUNG.md"]
+
+# Bemerkungen über den Entwurf dieses Workshops und Witze, die altern, gehören nicht in die Lektionen.
+DRAFT_REMARKS = ["Entwurf dieses Workshops", "Der Entwurf", "im Entwurf", "SpaceX", "Droneship", "Drohnenschiff"]
+
+
+def prose(text):
+    """Fließtext ohne Codeblöcke, Code, Formeln, Links und kursive Einschübe (*englischer Begriff*)."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"`[^`\n]*`", " ", text)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$\n]*\$", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"https?://\S+", " ", text)
+    return re.sub(r"(?<!\*)\*(?!\*)[^*\n]+(?<!\*)\*(?!\*)", " ", text)
+
+
+def texts():
+    """(Ort, Fließtext) für jede Markdown-Zelle und jedes Dokument."""
+    for path in NOTEBOOKS:
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "markdown":
+                yield f"{path.name}, Zelle {index}", prose("".join(cell["source"]))
+    for path in DOCUMENTS:
+        yield path.name, prose(path.read_text(encoding="utf-8"))
+
+
+def glossary_rows():
+    """(Begriff, [verworfene Varianten]) aus der Tabelle in GLOSSAR.md."""
+    rows = []
+    for line in GLOSSARY.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("Begriff", "---"):
+            rows.append((cells[0], re.findall(r"`([^`]+)`", cells[3])))
+    return rows
+
+
+def test_prose_helper_keeps_german_and_drops_code_formulas_and_english_terms():
+    text = "Eine **Strategie** (*Policy*) heißt `policy`, $\\pi(s)$, siehe [Doku](https://x.y/Politik). Politik"
+    assert prose(text).split() == ["Eine", "**Strategie**", "(", ")", "heißt", ",", ",", "siehe", "[Doku].", "Politik"]
+
+
+def test_glossary_has_the_chosen_terms_and_their_rejected_variants():
+    rows = dict(glossary_rows())
+    assert len(rows) >= 30
+    assert rows["Strategie"] == ["Politik", "Policy"]
+    assert "ε-gierig" in rows["ε-greedy"]
+    assert "Target-Netzwerk" in rows["Target-Netz"]
+
+
+@pytest.mark.parametrize("term, variants", glossary_rows(), ids=lambda value: str(value)[:20])
+def test_prose_uses_the_glossary_term(term, variants):
+    found = [
+        f"{where}: „{variant}“"
+        for where, text in texts()
+        for variant in variants
+        if re.search(rf"(?<![\w-]){re.escape(variant)}(?![\w-])", text)
+    ]
+    assert not found, f"Statt dieser Varianten „{term}“ schreiben (GLOSSAR.md):\n" + "\n".join(found)
+
+
+def decimal_points(text):
+    """Zahlen mit Dezimalpunkt, außer Versions- und Abschnittsnummern (Python 3.12, Beispiel 6.7)."""
+    return [
+        match.group()
+        for match in re.finditer(r"(?<![\w.,])\d+\.\d+(?![\w.])", text)
+        if not re.search(r"(Python|Beispiel|Abschnitt|Version|Kapitel)[\d., oder]{0,20}$", text[: match.start()])
+    ]
+
+
+def test_decimal_points_skip_version_and_section_numbers():
+    text = "Python 3.11, 3.12 oder 3.13, Sutton & Barto (Beispiel 6.7), aber γ = 0.99 und 2,5 GB"
+    assert decimal_points(text) == ["0.99"]
+
+
+def test_prose_numbers_use_a_decimal_comma():
+    found = [f"{where}: {number}" for where, text in texts() for number in decimal_points(text)]
+    assert not found, "Im deutschen Text ein Komma statt des Punkts (0,9 statt 0.9):\n" + "\n".join(found)
+
+
+def test_prose_has_no_draft_remarks_or_dated_jokes():
+    found = [f"{where}: {remark}" for where, text in texts() for remark in DRAFT_REMARKS if remark in text]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("word", ["Politik", "Q-Tisch"])
+def test_the_check_would_find_a_rejected_variant(word):
+    """Die Prüfung kann anschlagen: eine verworfene Variante im Fließtext wird gefunden."""
+    rows = dict(glossary_rows())
+    variants = [variant for row in rows.values() for variant in row]
+    text = prose(f"Der Agent folgt seiner {word}.")
+    assert word in variants and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
