@@ -79,7 +79,7 @@ def decimal_points(text):
     return [
         match.group()
         for match in re.finditer(r"(?<![\w.,])\d+\.\d+(?![\w.])", text)
-        if not re.search(r"(Python|Beispiel|Abschnitt|Version|Kapitel)[\d., oder]{0,20}$", text[: match.start()])
+        if not re.search(r"(Python|ARENA|Beispiel|Abschnitt|Version|Kapitel)[\d., oder]{0,20}$", text[: match.start()])
     ]
 
 
