@@ -67,3 +67,18 @@ def test_guide_quotes_the_lessons_constants():
     hours, minutes = map(int, plan_end[0].split(":"))
     end = hours * 60 + minutes + int(plan_end[1])
     assert f"9 bis {end // 60}:{end % 60:02d} Uhr" in GUIDE, "Der Tagesplan endet später, als der Leitfaden ankündigt"
+
+
+def test_lesson_5_quotes_the_measured_overestimation():
+    """Lektion 5 nennt die Überschätzung über 10 Seeds so, wie bench/lesson_experiments.py sie gemessen hat."""
+    import json
+
+    measured = json.loads((kurs.ROOT / "bench" / "results" / "experiment_overestimation.json").read_text())
+    lesson = json.loads((kurs.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8"))
+    text = " ".join("".join(cell["source"]) for cell in lesson["cells"] if cell["cell_type"] == "markdown")
+    summary = measured["effect"]["summary"]
+    for variant in ("DQN", "Double DQN"):
+        low, median, high = (kurs.german_number(summary[variant][key], 2) for key in ("min", "median", "max"))
+        assert f"{median} (" in text and f"{low} bis {high}" in text, variant
+    assert f"bei jedem der {measured['effect']['seeds']} Seeds" in text
+    assert measured["effect"]["shows"] == measured["effect"]["seeds"]
