@@ -1,17 +1,442 @@
-"""Prüfungen für Übungen, die mehr brauchen als ein paar Beispielwerte: Sie vergleichen deine Funktion mit der
-fertigen aus `dqn` auf identischen Kopien. Die Lektionen rufen sie in einer Zeile, z. B.
-`kurs.check_function(checks.same_learning_step(q_iteration), ...)`; `replay_memory_facts` sieht am Ringpuffer aus
-Lektion 5 nach, `cnn_facts` am Nature-CNN aus Lektion 6.
+"""Die Prüfungen aller Übungen, nach Lektionen geordnet. Eine Prüfzelle ist eine Zeile, z. B.
+`checks.bellman_target(bellman_target)`: Die Fälle, die erwarteten Werte und die Tipps stehen hier, nicht im
+Notebook. Jede Prüfung ruft `kurs.check_function` (Rückmeldung ✅/❌/✋ ohne Traceback, Tipps auf Wunsch mit
+`kurs.tipp("name")`, vom Denkanstoß bis zum Code).
+
+Größere Bausteine (Lernschritt, Trainingsschleife) vergleicht die Prüfung mit der fertigen Fassung aus `dqn` auf
+identischen Kopien; der Ringpuffer (Lektion 5) und das Nature-CNN (Lektion 6) werden an ihren Eigenschaften geprüft.
+Keras, `dqn` und `Ringbuffer` werden erst in den Prüfungen geladen, die sie brauchen: Lektion 0–2 kommen ohne aus.
 """
 
-import keras
 import numpy as np
 
-import dqn
-import Ringbuffer
+import kurs
 
 
+def _named(check, function, default):
+    """Die Prüffunktion trägt den Namen der Funktion der Lernenden: So nennt die Rückmeldung *deine* Funktion."""
+    check.__name__ = getattr(function, "__name__", default)
+    return check
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 0: Python und NumPy
+# --------------------------------------------------------------------------------------
+def count_actions(count_actions):
+    kurs.check_function(
+        count_actions,
+        [(([0, 1, 1],), {0: 1, 1: 2}), (([],), {}), (([2, 2, 2, 0],), {2: 3, 0: 1})],
+        hint=[
+            "Fang mit einem leeren Dictionary an und gehe in einer Schleife durch die Aktionen.",
+            "`counts.get(action, 0)` liefert den bisherigen Stand, auch beim ersten Mal (dann 0).",
+            "In der Schleife: `counts[action] = counts.get(action, 0) + 1`; am Ende `return counts`.",
+        ],
+    )
+
+
+def best_actions(best_actions):
+    kurs.check_function(
+        best_actions,
+        [
+            ((np.array([[1.0, 2.5], [0.3, -1.0], [4.0, 4.5]]),), np.array([1, 0, 1])),
+            ((np.array([[0.0, 0.0, 9.0]]),), np.array([2])),
+        ],
+        hint=[
+            "Gesucht ist die *Position* des größten Werts, nicht der Wert selbst, und zwar je Zeile.",
+            "`np.argmax` mit `axis=1` arbeitet entlang jeder Zeile (über die Aktionen).",
+        ],
+    )
+
+
+def one_hot(one_hot):
+    kurs.check_function(
+        one_hot,
+        [
+            ((np.array([2, 0]), 3), np.array([[0, 0, 1], [1, 0, 0]], dtype=np.float32)),
+            ((np.array([1]), 2), np.array([[0, 1]], dtype=np.float32)),
+        ],
+        hint=[
+            "Die Zeile `i` der Einheitsmatrix ist der One-Hot-Vektor für `i` (siehe die Zelle mit `np.eye` oben).",
+            "`np.eye(n_actions, dtype=np.float32)` und dann mit dem ganzen Array `actions` indizieren.",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 1: Gymnasium
+# --------------------------------------------------------------------------------------
+def lean_policy(lean_policy):
+    kurs.check_cartpole_policy(
+        lean_policy,
+        goal=300,
+        hint=[
+            "Schieb den Wagen unter den Stab: dorthin, wohin der Stab kippt. "
+            "Der Winkel steht in `obs[2]` (positiv: nach rechts).",
+            "Nur der Winkel reicht nicht: Der Stab schwingt über. Nimm die Winkelgeschwindigkeit `obs[3]` dazu, "
+            "dann schiebst du schon, bevor er weit kippt.",
+            "Zum Beispiel `int(obs[2] + 0.5 * obs[3] > 0)`: der Vergleich ergibt True/False, `int` macht 1/0 daraus.",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 2: Q-Learning mit Tabelle
+# --------------------------------------------------------------------------------------
+def discounted_return(discounted_return):
+    kurs.check_function(
+        discounted_return,
+        [
+            (([0, 0, 0, 0, 0, 1], 0.9), 0.9**5),
+            (([1, 1, 1], 0.5), 1.75),
+            (([1, 1, 1], 1.0), 3.0),
+            (([], 0.9), 0.0),
+        ],
+        hint=[
+            "Die k-te Belohnung (ab 0 gezählt) zählt mit dem Faktor γ hoch k.",
+            "`enumerate(rewards)` liefert Paare (k, r); summiere `gamma**k * r`.",
+        ],
+    )
+
+
+def _table(**entries):
+    """Kleine Testtabelle 16×4 mit einzelnen gesetzten Einträgen, z. B. s13_a2=0.2."""
+    table = np.zeros((16, 4))
+    for key, value in entries.items():
+        s, a = key[1:].split("_a")
+        table[int(s), int(a)] = value
+    return table
+
+
+def q_learning_update(q_learning_update):
+    kurs.check_function(
+        q_learning_update,
+        [
+            ((_table(s13_a2=0.2, s14_a2=1.0), 13, 2, 0.0, 14, False, 0.5, 0.9), 0.55),
+            ((_table(s14_a2=0.4), 14, 2, 1.0, 15, True, 0.5, 0.9), 0.7),
+            ((_table(s14_a2=0.4, s15_a0=5.0), 14, 2, 1.0, 15, True, 0.5, 0.9), 0.7),
+            ((_table(s0_a1=0.1, s4_a0=0.3, s4_a3=0.6), 0, 1, 0.0, 4, False, 1.0, 0.5), 0.3),
+        ],
+        hint=[
+            "Zwei Schritte: erst das Ziel ausrechnen, dann den Eintrag ein Stück (α) dorthin schieben.",
+            "Ziel = `reward`, wenn `terminated`, sonst `reward + gamma * q_table[next_state].max()`.",
+            "`q_table[state, action] += alpha * (ziel - q_table[state, action])`, dann den neuen Wert zurückgeben.",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 3: DQN auf CartPole
+# --------------------------------------------------------------------------------------
+def build_q_network(build_q_network):
+    def q_network_facts(hidden_units):
+        """Parameterzahl, Ausgabeform, Wirkung der Maske, Name der Ausgabeschicht."""
+        model = build_q_network((4,), 2, hidden_units)
+        obs = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+        masks = np.array([[1, 0], [0, 1], [0, 0]], np.float32)
+        out = np.asarray(model.predict_on_batch([obs, masks]))
+        return {
+            "Parameter": model.count_params(),
+            "Ausgabeform": out.shape,
+            "Maske wirkt": bool(out[0, 1] == 0 and out[1, 0] == 0 and not out[2].any()),
+            "Schicht q_values": "q_values" in [layer.name for layer in model.layers],
+        }
+
+    def facts(params):
+        return {"Parameter": params, "Ausgabeform": (3, 2), "Maske wirkt": True, "Schicht q_values": True}
+
+    kurs.check_function(
+        _named(q_network_facts, build_q_network, "build_q_network"),
+        [(((16,),), facts(4 * 16 + 16 + 16 * 2 + 2)), (((64, 64),), facts(4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2))],
+        hint=[
+            "Für jede Zahl in `hidden_units` eine `Dense`-Schicht mit `relu`, eine nach der anderen auf `x`.",
+            'Danach die Ausgabeschicht `keras.layers.Dense(n_actions, name="q_values")` ohne Aktivierung.',
+            "Zum Schluss die Maske: `keras.layers.Multiply()([q_values, action_mask])`.",
+        ],
+    )
+
+
+def bellman_target(bellman_target):
+    import dqn
+
+    random_batch = np.random.default_rng(1)
+    random_args = (random_batch.normal(size=32), random_batch.normal(size=(32, 3)), random_batch.random(32) < 0.3, 0.97)
+    kurs.check_function(
+        bellman_target,
+        [
+            (
+                ([1.0, 1.0, 1.0], np.array([[2.0, 3.0], [1.0, 0.0], [5.0, 4.0]]), np.array([False, False, True]), 0.5),
+                [2.5, 1.5, 1.0],
+            ),
+            (([0.0], np.array([[10.0, -1.0]]), np.array([False]), 0.9), [9.0]),
+            (random_args, dqn.bellman_target(*random_args)),
+        ],
+        hint=[
+            "Für jede Zeile: der beste Q-Wert des Folgezustands, abgezinst mit γ, plus die Belohnung.",
+            "`np.max(next_q_values, axis=1)` ist der beste Wert je Zeile.",
+            "Bei `terminated` fällt die Zukunft weg: mit `(1 - terminated)` multiplizieren.",
+        ],
+    )
+
+
+def linear_epsilon(linear_epsilon):
+    kurs.check_function(
+        linear_epsilon,
+        [
+            ((0, 1000, 4000, 1.0, 0.1), 1.0),
+            ((1000, 1000, 4000, 1.0, 0.1), 1.0),
+            ((3000, 1000, 4000, 1.0, 0.1), 0.55),
+            ((5000, 1000, 4000, 1.0, 0.1), 0.1),
+            ((999_999, 1000, 4000, 1.0, 0.1), 0.1),
+        ],
+        hint=[
+            "Rechne zuerst aus, welcher Anteil des Wegs geschafft ist: `(step - start_step) / decay_steps`. "
+            "Vor dem Start ist er negativ, nach dem Ende größer als 1.",
+            "`np.clip(anteil, 0.0, 1.0)` hält den Anteil in [0, 1]; so entstehen die beiden waagerechten Stücke.",
+            "`epsilon_start + (epsilon_end - epsilon_start) * anteil` – und als `float` zurückgeben.",
+        ],
+    )
+
+
+class FixedQ:
+    """Ein Schein-Netz mit festen Q-Werten – zum Prüfen der Aktionswahl ohne Training."""
+
+    def __init__(self, q_values):
+        self.q_values = np.asarray(q_values, np.float32)
+
+    def predict_on_batch(self, obs):
+        if obs.ndim != 2 or len(obs) != 1:
+            raise ValueError(f"Das Netz erwartet einen Stapel der Form (1, 4), bekam {obs.shape}")
+        return self.q_values[None]
+
+
+def action_choice(greedy_action, epsilon_greedy_action):
+    kurs.check_function(
+        greedy_action,
+        [((FixedQ([0.1, 0.7]), np.zeros(4)), 1), ((FixedQ([3.0, -1.0, 2.0]), np.zeros(4)), 0)],
+        hint=[
+            "Das Netz will einen Stapel: Aus einer Beobachtung der Form (4,) macht `obs[None]` einen der Form (1, 4).",
+            "`q_model.predict_on_batch(obs[None])` gibt (1, n_actions); nimm `np.argmax` der ersten Zeile, als `int`.",
+        ],
+    )
+
+    def action_counts(q_values, epsilon, draws=4000):
+        """Wie oft die Aktionswahl jede Aktion wählt (Anteile, auf 1 Stelle gerundet)."""
+        rng = np.random.default_rng(0)
+        picks = [
+            epsilon_greedy_action(FixedQ(q_values), np.zeros(4), epsilon, len(q_values), rng) for _ in range(draws)
+        ]
+        return np.round(np.bincount(picks, minlength=len(q_values)) / draws, 1)
+
+    kurs.check_function(
+        _named(action_counts, epsilon_greedy_action, "epsilon_greedy_action"),
+        [(([0.0, 1.0], 0.0), [0.0, 1.0]), (([0.0, 1.0], 1.0), [0.5, 0.5]), (([0.0, 1.0], 0.2), [0.1, 0.9])],
+        hint=[
+            "Mit Wahrscheinlichkeit ε eine zufällige Aktion, sonst die gierige: `rng.random() < epsilon`.",
+            "Zufällig: `int(rng.integers(n_actions))`; sonst `greedy_action(q_model, obs)`.",
+        ],
+    )
+
+
+def q_iteration(q_iteration):
+    """Lektion 3 (DQN-Ziel) und Lektion 5 (mit Double-DQN-Schalter): derselbe Name, zwei Stufen."""
+    kurs.check_function(
+        same_learning_step(q_iteration),
+        [((0,), True), ((1,), True)],
+        hint=[
+            "Reihenfolge: Q-Werte der Folgezustände vom Target-Netz → Bellman-Ziel → Maske → ein Lernschritt.",
+            "`next_q_values = target_model.predict_on_batch(next_obs)`, dann "
+            "`targets = bellman_target(rewards, next_q_values, terminated, config.gamma)`.",
+            "`mask = one_hot(actions, next_q_values.shape[1])`, dann "
+            "`loss = train_model.train_on_batch([obs, mask], mask * targets[:, None])`.",
+        ],
+    )
+
+
+def train(train):
+    kurs.check_function(
+        same_training(train),
+        [((0,), True)],
+        hint=[
+            "Die Stufen stehen als Kommentare in der Schleife; jede ist ein Aufruf einer Funktion von oben.",
+            "Stufe 1: `epsilon = linear_epsilon(step, config.learning_starts, ...)`, dann "
+            "`action = epsilon_greedy_action(online_model, obs, epsilon, run.n_actions, rng)`.",
+            "Stufe 3: `replay_memory.add(obs, action, reward, next_obs, terminated)`. Stufe 4–6: "
+            "`loss = q_iteration(...)`. Stufe 7: `update_target(target_model, online_model, config.tau)`.",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 4: Target-Netz
+# --------------------------------------------------------------------------------------
+def update_target(update_target):
+    import dqn
+
+    def weights_after_update(target_weights, online_weights, tau):
+        """Zwei kleine Netze mit den gegebenen Gewichten; nachziehen; die Target-Gewichte danach."""
+        target = dqn.NumpyQ([np.array(w, np.float32) for w in target_weights], ["linear"])
+        online = dqn.NumpyQ([np.array(w, np.float32) for w in online_weights], ["linear"])
+        update_target(target, online, tau)
+        return [w.tolist() for w in target.get_weights()]
+
+    kurs.check_function(
+        _named(weights_after_update, update_target, "update_target"),
+        [
+            (([[[0.0, 0.0]], [0.0, 0.0]], [[[4.0, 8.0]], [2.0, -2.0]], 1.0), [[[4.0, 8.0]], [2.0, -2.0]]),
+            (([[[0.0, 0.0]], [0.0, 0.0]], [[[4.0, 8.0]], [2.0, -2.0]], 0.25), [[[1.0, 2.0]], [0.5, -0.5]]),
+            (([[[1.0, 1.0]], [1.0, 1.0]], [[[3.0, 5.0]], [1.0, 1.0]], 0.5), [[[2.0, 3.0]], [1.0, 1.0]]),
+        ],
+        hint=[
+            "Hart (tau = 1): die Gewichte des Online-Netzes einfach übernehmen, `set_weights(get_weights())`.",
+            "Weich: jedes Gewicht einzeln mischen, `tau * online + (1 - tau) * target`, Tensor für Tensor.",
+            "`[tau * w + (1 - tau) * t for w, t in zip(online_model.get_weights(), target_model.get_weights())]`, "
+            "dann `target_model.set_weights(...)`.",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 5: Erfahrungsspeicher und Double DQN
+# --------------------------------------------------------------------------------------
+def replay_memory(memory_class):
+    kurs.check_function(
+        replay_memory_facts(memory_class),
+        [
+            (
+                (),
+                {
+                    "nach 5 × add bei Kapazität 3: size, position": (3, 2),
+                    "Belohnungen auf den Plätzen 0, 1, 2": [3.0, 4.0, 2.0],
+                    "Formen eines Stapels von 3": ((3, 2), (3,), (3,), (3, 2), (3,)),
+                    "Übergänge im Stapel bleiben ganz": True,
+                    "zieht nur gefüllte Plätze": True,
+                    "zieht alle Plätze etwa gleich oft": True,
+                },
+            )
+        ],
+        hint=[
+            "`add`: an den Platz `self.position` schreiben, in alle fünf Arrays; dann rückt der Zeiger weiter "
+            "und springt nach dem letzten Platz auf 0 zurück (Modulo).",
+            "`self.size = min(self.size + 1, self.capacity)`; `sample` zieht nur aus den Plätzen 0 … size − 1.",
+            "`idx = self.rng.integers(0, self.size, size=batch_size)`, dann `self.obs[idx]`, `self.actions[idx]`, … "
+            "in der Reihenfolge obs, actions, rewards, next_obs, terminated.",
+        ],
+    )
+
+
+def double_dqn_target(double_dqn_target):
+    kurs.check_function(
+        double_dqn_target,
+        [
+            (
+                ([1.0, 0.0, 2.0], [[1, 2], [3, 0], [0, 5]], [[10, 20], [30, 40], [7, 1]], [False, False, True], 0.5),
+                [11.0, 15.0, 2.0],
+            ),
+            (([0.0], [[0.0, 1.0, 0.5]], [[9.0, -1.0, 100.0]], [False], 1.0), [-1.0]),
+        ],
+        hint=[
+            "Zwei Schritte: Das Online-Netz *wählt* die Folgeaktion, das Target-Netz *bewertet* sie. "
+            "Achtung: nicht das max über `next_q_target` nehmen.",
+            "`best = np.argmax(next_q_online, axis=1)`, dann `next_q_target[np.arange(len(best)), best]`.",
+            "Dann wie in Lektion 3: `rewards + gamma * (1 - terminated) * bewertung`.",
+        ],
+    )
+
+
+def double_q_iteration(q_iteration):
+    kurs.check_function(
+        same_learning_step(q_iteration),
+        [((0, True), True), ((1, True), True), ((0, False), True)],
+        hint=[
+            "Nur das Ziel ändert sich: mit `config.double_dqn` das Double-DQN-Ziel, sonst das aus Lektion 3.",
+            "Die Q-Werte des Online-Netzes für `next_obs`: "
+            "`train_model.predict_on_batch([next_obs, np.ones_like(next_q_target)])` (die Maske lässt alle durch).",
+            "`double_dqn_target(rewards, next_q_online, next_q_target, terminated, config.gamma)`.",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Lektion 6: Breakout
+# --------------------------------------------------------------------------------------
+def push_frame(push_frame):
+    def push_facts(k):
+        """Die Bilder des neuen Stapels (als Zahlen) und ob der alte unverändert blieb."""
+        stack = np.arange(k, dtype=np.uint8)[:, None, None] * np.ones((k, 2, 2), np.uint8)  # Bild i ist überall i
+        before = stack.copy()
+        new = push_frame(stack, np.full((2, 2), 9, np.uint8))
+        return {
+            "Bilder": [int(f[0, 0]) for f in new],
+            "Form": tuple(new.shape),
+            "alter Stapel unverändert": bool((stack == before).all()),
+        }
+
+    kurs.check_function(
+        _named(push_facts, push_frame, "push_frame"),
+        [
+            ((4,), {"Bilder": [1, 2, 3, 9], "Form": (4, 2, 2), "alter Stapel unverändert": True}),
+            ((2,), {"Bilder": [1, 9], "Form": (2, 2, 2), "alter Stapel unverändert": True}),
+        ],
+        hint=[
+            "Das älteste Bild fällt vorne weg, das neue kommt hinten dazu; der alte Stapel bleibt, wie er ist.",
+            "`stack[1:]` lässt das älteste Bild weg; `frame[None]` macht aus (H, W) einen Stapel (1, H, W).",
+            "`np.concatenate([stack[1:], frame[None]], axis=0)`.",
+        ],
+    )
+
+
+def learning_signal(learning_signal):
+    kurs.check_function(
+        learning_signal,
+        [
+            ((7.0, False, False), (1.0, False)),
+            ((0.0, False, True), (0.0, True)),
+            ((4.0, True, True), (1.0, True)),
+            ((0.0, False, False), (0.0, False)),
+        ],
+        hint=[
+            "Zwei Werte: die gestutzte Belohnung (nur ihr Vorzeichen) und ob das Lernen hier ein Ende sieht.",
+            "`float(np.sign(reward))` stutzt; das Ende für das Lernen ist `bool(terminated or life_lost)`.",
+        ],
+    )
+
+
+def build_cnn(build_cnn):
+    kurs.check_function(
+        cnn_facts(build_cnn),
+        [
+            (
+                (),
+                {
+                    "Ausgabeformen": {
+                        "conv_1": (20, 20, 32),
+                        "conv_2": (9, 9, 64),
+                        "conv_3": (7, 7, 64),
+                        "dense": (512,),
+                        "q_values": (4,),
+                    },
+                    "Parameter": 1_686_180,
+                    "Maske wirkt": True,
+                    "Q-Werte endlich": True,
+                },
+            )
+        ],
+        hint=[
+            "Folge der Tabelle Zeile für Zeile: drei Faltungen mit `relu`, flach machen, dann zwei Dense-Schichten.",
+            '`keras.layers.Conv2D(32, 8, strides=4, activation="relu", name="conv_1")(x)`, dann `conv_2` und '
+            "`conv_3` genauso mit ihren Zahlen aus der Tabelle.",
+            '`keras.layers.Flatten()(x)`, `Dense(512, activation="relu", name="dense")` und zuletzt '
+            '`Dense(n_actions, name="q_values")` ohne Aktivierung.',
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Vergleich mit der fertigen Fassung und Eigenschaften (die Prüffunktionen hinter den Übungen oben)
+# --------------------------------------------------------------------------------------
 def _filled_memory(seed, size=200):
+    import Ringbuffer
+
     memory = Ringbuffer.ReplayMemory(size, (4,), np.float32, seed=seed)
     data = np.random.default_rng(seed)
     for _ in range(size):
@@ -32,6 +457,10 @@ def _same_weights(first, second):
 def same_learning_step(q_iteration):
     """Prüffunktion (seed, double_dqn) -> True, wenn `q_iteration` das Netz genau wie `dqn.q_iteration` ändert."""
 
+    import keras
+
+    import dqn
+
     def q_iteration_matches_reference(seed, double_dqn=False):
         config = dqn.DQNConfig(batch_size=32, gamma=0.9, double_dqn=double_dqn)
         models = []
@@ -50,6 +479,8 @@ def same_learning_step(q_iteration):
 
 def same_training(train):
     """Eine Prüffunktion (seed) -> True, wenn 400 Schritte mit `train` dasselbe Netz ergeben wie mit `dqn.train`."""
+
+    import dqn
 
     def train_matches_reference(seed):
         config = dqn.DQNConfig(
@@ -76,6 +507,8 @@ def same_training(train):
 
 def cnn_facts(build_cnn):
     """Eine Prüffunktion () -> was die Prüfung am Nature-CNN nachsieht: Ausgabeformen, Parameter, Maske, Eingabe."""
+
+    import keras
 
     def nature_cnn_facts():
         keras.utils.set_random_seed(0)

@@ -196,8 +196,22 @@ def missing_modules(modules=None):
     return [package for name, package in modules.items() if importlib.util.find_spec(name) is None]
 
 
+def setup_colab():
+    """Nur in Google Colab: die Pakete aus requirements-colab.txt installieren, die Colab nicht mitbringt."""
+    if "google.colab" not in sys.modules:
+        return
+    import subprocess
+
+    if missing_modules():
+        print("Installiere die Pakete des Workshops für Colab (einmal, etwa eine Minute) …", flush=True)
+        requirements = ROOT / "requirements-colab.txt"
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
+        importlib.invalidate_caches()
+
+
 def check_environment(modules=None, verbose=True):
     """Prüft Python-Version und Pakete; sagt auf Deutsch, was fehlt und welcher Befehl hilft."""
+    setup_colab()
     problems = []
     from workshop import unsupported_python_message
 
@@ -498,6 +512,56 @@ def _register_hint(function, hint):
     return name, (f'\nEinen Tipp bekommst du mit `kurs.tipp("{name}")`.' if hint else "")
 
 
+def stale_cell(name, notebook_cells, executed_sources):
+    """Die Zelle, die `name` anlegt, in ihrer gespeicherten Fassung, wenn diese nie ausgeführt wurde; sonst None.
+
+    `notebook_cells`: Quelltexte der Code-Zellen der gespeicherten Datei; `executed_sources`: was der Kernel
+    ausgeführt hat (IPythons `In`). Eine geänderte, ausgeführte, aber noch nicht gespeicherte Zelle zählt nicht:
+    Dann liegt in der Datei eine ältere Fassung, die schon einmal lief.
+    """
+    import ast
+
+    executed = {source.strip() for source in executed_sources}
+    for source in notebook_cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # gerade in Arbeit, oder mit %-Befehlen
+            continue
+        defines = any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name for n in tree.body)
+        if defines and source.strip() not in executed:
+            return source
+    return None
+
+
+def _stale_exercise_message(name):
+    """Die deutsche Rückmeldung, wenn die Übungszelle von `name` geändert, aber seither nicht ausgeführt wurde."""
+    session = os.environ.get("JPY_SESSION_NAME", "")  # Pfad des Notebooks, wenn Jupyter ihn setzt
+    if not session.endswith(".ipynb") or "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    path = Path(session) if Path(session).is_absolute() else Path.cwd() / Path(session).name
+    if shell is None or not path.is_file():
+        return None
+    try:
+        cells = [source for _, source in code_cells(path)]
+    except (OSError, ValueError):
+        return None
+    if stale_cell(name, cells, shell.history_manager.input_hist_raw) is None:
+        return None
+    return (
+        f"✋ Die Zelle mit `{name}` hat sich geändert, seit du sie zuletzt ausgeführt hast: Geprüft würde noch die "
+        f"alte Fassung. Führe zuerst die Zelle mit `def {name}` aus (Umschalt+Enter), dann diese Prüfung."
+    )
+
+
+def _refuse_stale(name):
+    message = _stale_exercise_message(name)
+    if message:
+        raise ExerciseNotSolved(message)
+
+
 EXERCISE_TIME_LIMIT = 30  # Sekunden für einen Aufruf einer Übungsfunktion in einer Prüfzelle
 
 
@@ -567,6 +631,7 @@ def check_function(function, cases, hint="", tolerance=1e-6):
     (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `kurs.tipp(name)`.
     """
     name, ask = _register_hint(function, hint)
+    _refuse_stale(name)
     for case in cases:
         args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])
         args = args if isinstance(args, tuple) else (args,)
@@ -580,7 +645,8 @@ def check_function(function, cases, hint="", tolerance=1e-6):
             kind = ""
             if not isinstance(actual, (int, float, list, tuple, dict)) and type(actual).__module__ == "builtins":
                 kind = f" (ein {type(actual).__name__}; erwartet war etwas wie {type(expected).__name__})"
-            if isinstance(expected, dict) and isinstance(actual, dict) and actual.keys() == expected.keys():
+            same_keys = isinstance(expected, dict) and isinstance(actual, dict) and actual.keys() == expected.keys()
+            if same_keys and all(isinstance(key, str) for key in expected):  # Eigenschaften, z. B. eines Netzes
                 wrong = [k for k in expected if not _close(actual[k], expected[k], tolerance)]
                 details = "; ".join(f"{k}: erwartet {expected[k]!r}, ist {actual[k]!r}" for k in wrong)
                 raise ExerciseWrong(
@@ -599,6 +665,7 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
     import numpy as np
 
     name, ask = _register_hint(policy, hint)
+    _refuse_stale(name)
     env = gym.make("CartPole-v1")
     returns = []
     for episode in range(episodes):

@@ -246,22 +246,19 @@ FIRST_CELL = f"""# Workshop-Helfer laden und Umgebung prüfen – diese Zelle im
 import pathlib
 import sys
 
-if "google.colab" in sys.modules:  # nur in Google Colab: Workshop und Pakete holen (sonst passiert hier nichts)
+if "google.colab" in sys.modules:  # nur in Google Colab: den Workshop holen (sonst passiert hier nichts)
     import os
     import subprocess
 
-    repo = "{COLAB_DIR}"
-    url = "https://github.com/{GITHUB_REPO}.git"
-    if not pathlib.Path(repo).is_dir():
-        subprocess.run(["git", "clone", "-q", "--depth=1", url, repo], check=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "-r", f"{{repo}}/requirements-colab.txt"], check=True
-        )
-    os.chdir(f"{{repo}}/notebooks")
+    if not pathlib.Path("{COLAB_DIR}").is_dir():
+        url = "https://github.com/{GITHUB_REPO}.git"
+        subprocess.run(["git", "clone", "-q", "--depth=1", url, "{COLAB_DIR}"], check=True)
+    os.chdir("{COLAB_DIR}/notebooks")
 sys.path.insert(0, str(next(p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents] if (p / "kurs.py").is_file())))
+import checks  # die Prüfungen der Übungen: eine Zeile je Übung
 import kurs
 
-kurs.check_environment()"""
+kurs.check_environment()  # in Google Colab installiert sie zuerst die fehlenden Pakete"""
 
 
 def colab_badge(path):

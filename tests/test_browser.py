@@ -287,3 +287,94 @@ def test_lesson_1_runs_in_notebook_7(browser, server):
     finally:
         page.evaluate(SHUTDOWN)
         page.close()
+
+
+# Eine Übung in JupyterLab, wie Teilnehmende sie erleben: Zellen einzeln ausführen, Code ändern, speichern
+CELL_INDEX = """source => window.jupyterapp.shell.currentWidget.content.widgets
+    .findIndex(c => c.model.sharedModel.getSource().startsWith(source))"""
+SET_SOURCE = """([index, text]) => window.jupyterapp.shell.currentWidget.content.widgets[index]
+    .model.sharedModel.setSource(text)"""
+RUN_CELL = """async index => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    panel.content.activeCellIndex = index;
+    await window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
+CELL_DONE = """([index, before]) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const count = panel.content.widgets[index].model.executionCount;
+    return count !== null && count !== before && panel.sessionContext.session.kernel.status === 'idle';
+}"""
+CELL_OUTPUT = """index => window.jupyterapp.shell.currentWidget.content.widgets[index].model.outputs.toJSON()
+    .map(o => o.output_type === 'error' ? (o.traceback || []).join('\\n') : [].concat(o.text || '').join(''))
+    .join('\\n')"""
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def run_cell(page, index):
+    """Führt die Zelle `index` aus wie Umschalt+Enter und gibt den Text ihrer Ausgabe zurück."""
+    before = page.evaluate(f"() => window.jupyterapp.shell.currentWidget.content.widgets[{index}].model.executionCount")
+    page.evaluate(RUN_CELL, index)
+    page.wait_for_function(CELL_DONE, arg=[index, before], timeout=120_000, polling=250)
+    return ANSI.sub("", page.evaluate(CELL_OUTPUT, index))
+
+
+def test_exercise_feedback_in_jupyterlab(browser, server):
+    """Lektion 0 als Übungsversion: unberührt, falsch, abstürzend, geändert ohne Ausführen und richtig.
+
+    Jede Rückmeldung ist ein deutscher Text ohne Traceback; Bildschirmfotos und die Texte landen in
+    test-artefakte/browser/ (uebung_*.png, uebung_rueckmeldungen.txt).
+    """
+    import workshop
+
+    lesson = LESSONS[0].name
+    workshop.generate_exercises(server["workdir"] / "uebungen")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server['base']}/lab/tree/uebungen/{lesson}?reset&token={server['token']}")
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
+    feedback = {}
+    try:
+        first = page.evaluate(CELL_INDEX, "# Workshop-Helfer laden")
+        exercise = page.evaluate(CELL_INDEX, "def count_actions")
+        check = exercise + 1
+        assert "✅ Umgebung bereit" in run_cell(page, first)
+
+        def attempt(name, code=None, run_exercise=True):
+            if code is not None:
+                page.evaluate(SET_SOURCE, [exercise, code])
+            if run_exercise:
+                run_cell(page, exercise)
+            text = run_cell(page, check)
+            cells = page.locator(".jp-Notebook .jp-Cell")
+            cells.nth(check).scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTEFACTS / f"uebung_{name}.png"))
+            feedback[name] = text
+            assert "Traceback" not in text and "kurs.py" not in text, f"{name}: {text}"
+            return text
+
+        header = 'def count_actions(actions):\n    """Häufigkeit jeder Aktion als Dictionary {aktion: anzahl}."""\n'
+        assert attempt("unberuehrt").startswith("✋ Die Übung `count_actions` ist noch nicht gelöst")
+        wrong = attempt("falsch", header + "    return {action: 1 for action in actions}\n")
+        assert wrong.startswith("❌ `count_actions([0, 1, 1])` sollte {0: 1, 1: 2} ergeben, ergibt aber {0: 1, 1: 1}.")
+        crash = attempt(
+            "absturz", header + "    counts = {}\n    for action in actions:\n        counts[action] += 1\n"
+        )
+        assert crash.startswith("❌ `count_actions([0, 1, 1])` bricht mit KeyError ab: 0")
+        assert "in `count_actions`, Zeile 5: counts[action] += 1" in crash
+        right = (
+            header
+            + "    counts = {}\n    for a in actions:\n        counts[a] = counts.get(a, 0) + 1\n    return counts\n"
+        )
+        page.evaluate(SET_SOURCE, [exercise, right])
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        time.sleep(1.0)
+        stale = attempt("geaendert_nicht_ausgefuehrt", run_exercise=False)
+        assert stale.startswith(
+            "✋ Die Zelle mit `count_actions` hat sich geändert, seit du sie zuletzt ausgeführt hast"
+        )
+        assert attempt("richtig").startswith("✅ Richtig! `count_actions` besteht alle 3 Prüfungen.")
+    finally:
+        (ARTEFACTS / "uebung_rueckmeldungen.txt").write_text(
+            "\n\n".join(f"[{name}]\n{text}" for name, text in feedback.items()), encoding="utf-8"
+        )
+        page.evaluate(SHUTDOWN)
+        page.close()

@@ -1,5 +1,6 @@
 """kurs.py: Umgebungscheck, Notebook-Import, Übungs-Checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -200,3 +201,40 @@ def test_importing_keras_after_kurs_writes_nothing_to_stderr():
     out = subprocess.run([sys.executable, "-c", code], cwd=kurs.ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "tensorflow", out.stderr[-2000:]
     assert out.stderr == "", out.stderr
+
+
+def test_stale_cell_finds_an_edited_exercise_that_was_not_run_again():
+    run = "def bellman_target(r):\n    return r\n"
+    edited = "def bellman_target(r):\n    return 2 * r\n"
+    other = "x = 1\n"
+    # geändert und gespeichert, aber nicht ausgeführt: die gespeicherte Fassung lief nie
+    assert kurs.stale_cell("bellman_target", [other, edited], [other, run]) == edited
+    # geändert und ausgeführt (gespeichert oder nicht): nichts zu melden
+    assert kurs.stale_cell("bellman_target", [other, edited], [run, other, edited + "\n"]) is None
+    assert kurs.stale_cell("bellman_target", [other, run], [run, edited]) is None
+    # eine Zelle, die den Namen nur benutzt, zählt nicht; eine halb getippte Zelle auch nicht
+    assert kurs.stale_cell("bellman_target", ["y = bellman_target(3)\n", "def bellman_target(:\n"], [run]) is None
+
+
+def test_check_function_stops_when_the_exercise_cell_changed_since_its_last_run(tmp_path, monkeypatch):
+    """Im Notebook (JPY_SESSION_NAME und IPython): geprüft wird nicht die alte Fassung, sondern ein ✋ kommt."""
+    import types
+
+    notebook = tmp_path / "lektion.ipynb"
+    cells = [{"cell_type": "code", "source": "def double(x):\n    return 2 * x\n", "metadata": {}, "outputs": []}]
+    notebook.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    history = types.SimpleNamespace(input_hist_raw=["", "def double(x):\n    return x\n"])
+    shell = types.SimpleNamespace(history_manager=history)
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
+
+    def double(x):
+        return x
+
+    with pytest.raises(kurs.ExerciseNotSolved, match="hat sich geändert, seit du sie zuletzt ausgeführt hast"):
+        kurs.check_function(double, [((2,), 4)])
+    history.input_hist_raw.append(cells[0]["source"])  # jetzt ausgeführt: die Prüfung läuft und findet den Fehler
+    with pytest.raises(kurs.ExerciseWrong):
+        kurs.check_function(double, [((2,), 4)])

@@ -21,7 +21,7 @@ LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HELPERS = [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
 ALL_NOTEBOOKS = HELPERS + LESSONS
 ARTEFACTS = ROOT / "test-artefakte"
-CHECK_CALL = re.compile(r"kurs\.check_(?!environment)")  # check_function( oder z. B. check_cartpole_policy(
+CHECK_CALL = re.compile(r"^checks\.\w+\(")  # eine Prüfzelle: eine Zeile wie checks.bellman_target(bellman_target)
 
 
 def run_notebook(path, allow_errors=False, save_as=None):
@@ -103,8 +103,19 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(path):
 
 
 def test_lessons_exist_in_order():
-    names = [p.name for p in LESSONS]
-    assert names and names == sorted(names) and names[0].startswith("00_")
+    assert [p.name[:3] for p in LESSONS] == ["00_", "01_", "02_", "03_", "04_", "05_", "06_"]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_check_cells_are_one_line_and_show_no_cases(path):
+    """Eine Prüfzelle ist eine Zeile; Fälle, erwartete Werte und Tipps stehen in checks.py, nicht im Notebook."""
+    notebook = nbformat.read(path, as_version=4)
+    checks = [source(c) for c in notebook.cells if c.cell_type == "code" and CHECK_CALL.search(source(c))]
+    assert checks, path.name
+    for check in checks:
+        assert re.fullmatch(r"checks\.\w+\(\w+(, \w+)*\)", check.strip()), check
+    for cell in notebook.cells:
+        assert "kurs.check_function(" not in source(cell) and "hint=" not in source(cell), source(cell)[:200]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)

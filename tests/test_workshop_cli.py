@@ -142,7 +142,7 @@ def test_colab_requirements_use_the_workshop_pins():
 
 
 def test_first_cell_fetches_workshop_in_colab_only(monkeypatch):
-    """Die erste Zelle in einem nachgestellten Colab: klont, installiert, wechselt in notebooks/; sonst nichts."""
+    """Die erste Zelle in einem nachgestellten Colab: klont, wechselt in notebooks/, prüft; sonst nur die Prüfung."""
     import os
     import sys
     import types
@@ -153,14 +153,36 @@ def test_first_cell_fetches_workshop_in_colab_only(monkeypatch):
     monkeypatch.setattr("kurs.check_environment", lambda *a, **k: calls.append(["check"]))
     exec(workshop.FIRST_CELL, {})
     assert calls == [["check"]]  # außerhalb von Colab: nur die Umgebungsprüfung
+    assert "pip" not in workshop.FIRST_CELL  # das Installieren für Colab steckt in kurs.setup_colab()
 
     calls.clear()
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     exec(workshop.FIRST_CELL, {})
-    clone, install, chdir, check = calls
+    clone, chdir, check = calls
     assert clone[:2] == ["git", "clone"] and f"https://github.com/{workshop.GITHUB_REPO}.git" in clone
+    assert clone[-1] == workshop.COLAB_DIR and chdir == ["chdir", f"{workshop.COLAB_DIR}/notebooks"]
+    assert check == ["check"]
+
+
+def test_setup_colab_installs_only_the_missing_packages(monkeypatch):
+    import sys
+    import types
+
+    import kurs
+
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(command))
+    monkeypatch.setattr(kurs, "missing_modules", lambda modules=None: ["gymnasium"])
+    kurs.setup_colab()
+    assert calls == []  # außerhalb von Colab: nichts
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    kurs.setup_colab()
+    (install,) = calls
     assert install[1:4] == ["-m", "pip", "install"] and install[-1].endswith("requirements-colab.txt")
-    assert chdir == ["chdir", f"{workshop.COLAB_DIR}/notebooks"] and check == ["check"]
+    calls.clear()
+    monkeypatch.setattr(kurs, "missing_modules", lambda modules=None: [])
+    kurs.setup_colab()
+    assert calls == []  # alles schon da (zweite Lektion in derselben Sitzung): nichts zu installieren
 
 
 @pytest.mark.parametrize("version", [(3, 10, 12), (3, 14, 0), (3, 9, 1)])
