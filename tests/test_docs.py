@@ -54,7 +54,8 @@ def test_readme_shows_the_current_benchmark_table():
 
 
 def test_guide_quotes_the_lessons_constants():
-    """Der Leitfaden nennt dieselben Konstanten wie die Lektionen (z. B. τ des weichen Nachziehens)."""
+    """Der Leitfaden nennt dieselben Konstanten wie die Lektionen und dqn.py (τ, Schritte, Seeds, Übungen, Spiele)."""
+    import json
     import re
 
     import dqn
@@ -62,11 +63,85 @@ def test_guide_quotes_the_lessons_constants():
     lesson_4 = (kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8")
     assert 'SOFT_TAU = FIXED[\\"soft_tau\\"]' in lesson_4, "Lektion 4 nimmt τ aus dqn.LESSON_EXPERIMENTS"
     soft_tau = dqn.LESSON_EXPERIMENTS["target_fixed_data"]["soft_tau"]
-    assert f"τ = {str(soft_tau).replace('.', ',')}" in GUIDE
-    plan_end = re.findall(r"^\| (\d\d:\d\d) \| [^|]+ \| (\d+) min \|", GUIDE, flags=re.M)[-1]
-    hours, minutes = map(int, plan_end[0].split(":"))
-    end = hours * 60 + minutes + int(plan_end[1])
-    assert f"9 bis {end // 60}:{end % 60:02d} Uhr" in GUIDE, "Der Tagesplan endet später, als der Leitfaden ankündigt"
+    assert f"τ = {kurs.german_number(soft_tau, 2)}" in GUIDE
+    cartpole = dqn.preset("CartPole-v1")
+    assert f"Die ersten {cartpole.learning_starts} Schritte" in GUIDE
+    assert f"CartPole, {dqn.LESSON_EXPERIMENTS['replay']['steps']:_} Schritte".replace("_", " ") in GUIDE
+    lesson_3 = json.loads((kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb").read_text(encoding="utf-8"))
+    exercises = sum(
+        len(re.findall(r"^#+ Übung \d", "".join(c["source"]), flags=re.M))
+        for c in lesson_3["cells"]
+        if c["cell_type"] == "markdown"
+    )
+    assert exercises == 6 and "Sechs Übungen" in GUIDE
+    lesson_5 = (kurs.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8")
+    assert "else (0, 1)  # deine Seeds im Vergleich DQN / Double DQN" in lesson_5 and "(2 Seeds × 2 Varianten" in GUIDE
+    lesson_6 = (kurs.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb").read_text(encoding="utf-8")
+    assert "EVAL_GAMES = 2 if kurs.QUICK else 30" in lesson_6 and "(30 Spiele, ε = 0,05" in GUIDE
+
+
+def plan_tables():
+    """{Überschrift: [(Startminute, Eintrag, Dauer)]} für jede Tagesplan-Tabelle im Leitfaden."""
+    import re
+
+    tables, heading = {}, None
+    for line in GUIDE.splitlines():
+        if line.startswith("#"):
+            heading = line.strip("# ")
+        match = re.match(r"^\| (\d\d):(\d\d) \| ([^|]+) \| (\d+) min \|", line)
+        if match and heading:
+            hours, minutes, entry, duration = match.groups()
+            tables.setdefault(heading, []).append((int(hours) * 60 + int(minutes), entry.strip(), int(duration)))
+    return tables
+
+
+def clock(minutes):
+    return f"{minutes // 60}:{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}"
+
+
+def test_day_plans_run_without_gaps_and_end_when_announced():
+    tables = plan_tables()
+    assert {"Tag 1: von der Umgebung zum eigenen DQN", "Tag 2: stabiler lernen, größer werden"} < set(tables)
+    assert "Tagesplan: ein Tag" in tables
+    for heading, rows in tables.items():
+        for (start, _, duration), (next_start, entry, _) in zip(rows, rows[1:]):
+            assert start + duration == next_start, f"{heading}: Lücke oder Überschneidung vor „{entry}“"
+    end = {heading: rows[-1][0] + rows[-1][2] for heading, rows in tables.items()}
+    assert f"9 bis {clock(end['Tagesplan: ein Tag'])} Uhr" in GUIDE
+    assert end["Tag 1: von der Umgebung zum eigenen DQN"] == end["Tag 2: stabiler lernen, größer werden"]
+    assert f"zwei Tage von 9 bis\n{clock(end['Tag 1: von der Umgebung zum eigenen DQN'])} Uhr" in GUIDE
+
+
+def test_day_plans_give_each_lesson_its_measured_time_unless_shortened():
+    """Jede Lektion bekommt im Plan mindestens die Schätzung aus bench/results/lesson_times.json, sonst steht
+    „gekürzt“ dabei; die Tabelle der Schätzungen im Leitfaden ist die aktuelle."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(kurs.ROOT / "bench"))
+    import lesson_times
+
+    measured = json.loads((kurs.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
+    assert lesson_times.guide_with_table(GUIDE, measured) == GUIDE, "python3 bench/lesson_times.py --table"
+    estimate = {
+        name[:2] if name[0].isdigit() else name: facts["planned_minutes"] for name, facts in measured["lessons"].items()
+    }
+    tables = plan_tables()
+    plans = {
+        "zwei Tage": tables["Tag 1: von der Umgebung zum eigenen DQN"]
+        + tables["Tag 2: stabiler lernen, größer werden"],
+        "ein Tag": tables["Tagesplan: ein Tag"],
+    }
+    for plan, rows in plans.items():
+        for lesson in ["00", "01", "02", "03", "04", "05", "06"] + (["Ringbuffer"] if plan == "zwei Tage" else []):
+            mine = [(entry, duration) for _, entry, duration in rows if entry.startswith((lesson[1] + " ", lesson))]
+            assert mine, f"{plan}: Lektion {lesson} fehlt im Plan"
+            if any("gekürzt" in entry for entry, _ in mine):
+                continue
+            planned = sum(duration for _, duration in mine)
+            assert planned >= estimate[lesson], (
+                f"{plan}: Lektion {lesson} hat {planned} min, gemessen {estimate[lesson]}"
+            )
 
 
 def test_lesson_5_quotes_the_measured_overestimation():

@@ -1,0 +1,169 @@
+"""Wie lange dauert jede Lektion? Rechenzeit im vollen Modus gemessen, Lese- und Übungszeit geschätzt.
+
+    .venv/bin/python bench/lesson_times.py                 # alle Notebooks im vollen Modus (etwa 20 Minuten)
+    .venv/bin/python bench/lesson_times.py 03 Ringbuffer   # nur die Notebooks, deren Name so beginnt
+
+Jedes Notebook läuft wie bei den Teilnehmenden von oben nach unten in einem frischen Kernel (WORKSHOP_QUICK=0);
+gemessen wird die Zeit jeder Code-Zelle. Dazu gezählt: Wörter im Fließtext und Übungen. Die Schätzung für eine
+Lektion im Workshop ist Lesen (Wörter / WORDS_PER_MINUTE) + Übungen (MINUTES_PER_EXERCISE je Übung) + Rechenzeit.
+Ergebnis: bench/results/lesson_times.json und die Tabelle in KURSLEITUNG.md (zwischen den Markierungen
+GUIDE_BEGIN … GUIDE_END); die Tagespläne dort planen mit diesen Zahlen, tests/test_docs.py prüft beides.
+
+    .venv/bin/python bench/lesson_times.py --table       # nur die Tabelle im Leitfaden neu schreiben
+"""
+
+import json
+import math
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import kurs  # noqa: E402
+
+WORDS_PER_MINUTE = 100  # Fachtext mit Formeln, den jemand vorstellt und die Gruppe mitliest
+MINUTES_PER_EXERCISE = 8  # lesen, schreiben, prüfen, einmal korrigieren
+RESULT = ROOT / "bench" / "results" / "lesson_times.json"
+GUIDE = ROOT / "KURSLEITUNG.md"
+GUIDE_BEGIN, GUIDE_END = "<!-- zeiten: erzeugt von bench/lesson_times.py -->", "<!-- zeiten: Ende -->"
+
+
+def markdown_table(results):
+    """Die Tabelle für den Leitfaden: je Notebook Lesen, Übungen, Rechenzeit und die Schätzung in Minuten."""
+    lines = [
+        "| Notebook | Lesen | Übungen | Rechnen (voller Modus) | Schätzung |",
+        "|---|---|---|---|---|",
+    ]
+    for name, facts in results["lessons"].items():
+        reading = facts["words"] / results["words_per_minute"]
+        exercises = facts["exercises"] * results["minutes_per_exercise"]
+        compute = facts["compute_seconds"] / 60
+        lines.append(
+            f"| `{name}` | {facts['words']} Wörter ≈ {kurs.german_number(reading)} min "
+            f"| {facts['exercises']} ≈ {exercises} min | {kurs.german_number(compute, 1)} min "
+            f"| **{facts['planned_minutes']} min** |"
+        )
+    return "\n".join(lines)
+
+
+def guide_with_table(text, results):
+    """`text` (KURSLEITUNG.md) mit der aktuellen Tabelle zwischen den Markierungen."""
+    if GUIDE_BEGIN not in text or GUIDE_END not in text:
+        raise SystemExit(f"KURSLEITUNG.md braucht die Markierungen {GUIDE_BEGIN} … {GUIDE_END}.")
+    before, rest = text.split(GUIDE_BEGIN, 1)
+    return before + GUIDE_BEGIN + "\n" + markdown_table(results) + "\n" + GUIDE_END + rest.split(GUIDE_END, 1)[1]
+
+
+def notebooks():
+    return sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")) + [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
+
+
+def text_facts(notebook):
+    """Wörter im Fließtext (ohne Code und Formeln) und Zahl der Übungen (Überschriften „### Übung“)."""
+    words, exercises = 0, 0
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = "".join(cell["source"])
+        exercises += len(re.findall(r"^#+ Übung\b", text, flags=re.M))
+        text = re.sub(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|https?://\S+", " ", text, flags=re.S)
+        words += len(re.findall(r"[A-Za-zÄÖÜäöüß]{2,}", text))
+    return words, exercises
+
+
+def planned_minutes(words, exercises, compute_seconds):
+    """Schätzung in ganzen Minuten: Lesen + Übungen + Rechenzeit, aufgerundet."""
+    return math.ceil(words / WORDS_PER_MINUTE + exercises * MINUTES_PER_EXERCISE + compute_seconds / 60)
+
+
+def run_notebook(path):
+    """Führt `path` im vollen Modus aus; gibt die Sekunden je Code-Zelle zurück."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    seconds = []
+
+    class TimedClient(NotebookClient):
+        async def async_execute_cell(self, cell, cell_index, **kwargs):
+            start = time.perf_counter()
+            result = await super().async_execute_cell(cell, cell_index, **kwargs)
+            if cell.cell_type == "code":
+                seconds.append(time.perf_counter() - start)
+            return result
+
+    os.environ["WORKSHOP_QUICK"] = "0"
+    # Ein Checkpoint aus einem früheren Lauf (Lektion 6) hieße: weitermachen statt neu trainieren. Für die Messung
+    # beiseitelegen und danach zurücklegen; nichts wird gelöscht.
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = {
+        folder: folder.with_name(f"{folder.name}.beiseite-{stamp}")
+        for folder in (ROOT / "checkpoints").glob("lektion*")
+        if folder.is_dir() and "." not in folder.name
+    }
+    for folder, moved in aside.items():
+        folder.rename(moved)
+    try:
+        resources = {"metadata": {"path": str(path.parent)}}
+        TimedClient(notebook, timeout=3600, kernel_name="python3", resources=resources).execute()
+    finally:
+        for folder, moved in aside.items():
+            if folder.exists():  # der Messlauf hat einen eigenen Checkpoint geschrieben: auch der bleibt erhalten
+                folder.rename(folder.with_name(f"{folder.name}.messlauf-{stamp}"))
+            moved.rename(folder)
+    return seconds
+
+
+def main():
+    import argparse
+
+    kurs.german_argparse()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="nur Notebooks, deren Name so beginnt (Standard: alle)")
+    parser.add_argument("--table", action="store_true", help="nichts messen, nur die Tabelle im Leitfaden schreiben")
+    args = parser.parse_args()
+    if args.table:
+        GUIDE.write_text(guide_with_table(GUIDE.read_text(encoding="utf-8"), json.loads(RESULT.read_text())), "utf-8")
+        return
+    results = json.loads(RESULT.read_text(encoding="utf-8"))["lessons"] if RESULT.exists() else {}
+    for path in notebooks():
+        if args.prefixes and not any(path.name.startswith(prefix) for prefix in args.prefixes):
+            continue
+        words, exercises = text_facts(json.loads(path.read_text(encoding="utf-8")))
+        seconds = run_notebook(path)
+        compute = sum(seconds)
+        results[path.stem] = dict(
+            words=words,
+            exercises=exercises,
+            compute_seconds=round(compute, 1),
+            slowest_cell_seconds=round(max(seconds, default=0.0), 1),
+            planned_minutes=planned_minutes(words, exercises, compute),
+            load_average=round(os.getloadavg()[0], 1),  # > Kerne heißt: etwas anderes rechnete mit
+        )
+        print(f"{path.stem}: {results[path.stem]}", flush=True)
+    RESULT.write_text(
+        json.dumps(
+            dict(
+                lessons=results,
+                words_per_minute=WORDS_PER_MINUTE,
+                minutes_per_exercise=MINUTES_PER_EXERCISE,
+                machine=f"{platform.machine()}, {os.cpu_count()} Kerne, {platform.system()}",
+                keras_backend=os.environ.get("KERAS_BACKEND", "tensorflow"),
+                date=time.strftime("%Y-%m-%d"),
+            ),
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    GUIDE.write_text(guide_with_table(GUIDE.read_text(encoding="utf-8"), json.loads(RESULT.read_text())), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
