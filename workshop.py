@@ -31,6 +31,8 @@ STAMP = VENV / "workshop-requirements.sha256"
 # Benchmarks brauchen mehr (Stable-Baselines3 mit PyTorch, JAX): eine eigene Umgebung, nicht im Workshop
 BENCH_VENV = ROOT / ".venv-bench"
 BENCH_REQUIREMENTS = ROOT / "bench" / "requirements.txt"
+NBGRADER_VENV = ROOT / ".venv-nbgrader"  # nur für die Tests: nbgrader bleibt aus der Umgebung der Teilnehmenden
+NBGRADER_REQUIREMENTS = ROOT / "tests" / "requirements-nbgrader.txt"
 WHEELHOUSE = ROOT / "wheelhouse"
 EXERCISE_DIR = ROOT / "uebungen"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
@@ -115,9 +117,9 @@ def ensure_environment(venv_dir=VENV, requirements=REQUIREMENTS, wheelhouse=WHEE
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return
     log = venv_dir / "installation.log"  # pips Hunderte Zeilen landen hier, nicht im Terminal
+    size = ", etwa 2,3 GB" if requirements == REQUIREMENTS else ""
     print(
-        f"Installiere die Pakete aus {requirements.name} (beim ersten Mal einige Minuten, etwa 2,3 GB; "
-        f"Protokoll: {log}) …",
+        f"Installiere die Pakete aus {requirements.name} (beim ersten Mal einige Minuten{size}; Protokoll: {log}) …",
         flush=True,
     )
     pip = [str(venv_python(venv_dir)), "-m", "pip", "install", "--disable-pip-version-check"]
@@ -191,6 +193,12 @@ def cmd_start(options):
 
 def cmd_test(options):
     ensure_environment()
+    try:  # nbgrader prüft die Übungsmetadaten; ohne Netz (nur mit wheelhouse/) fehlt es, dann überspringt pytest
+        ensure_environment(NBGRADER_VENV, NBGRADER_REQUIREMENTS)
+    except SystemExit as problem:
+        if os.environ.get("CI"):
+            raise
+        print(f"{problem}\nDer nbgrader-Test (tests/test_nbgrader.py) wird übersprungen.")
     return run_in_venv(["-m", "pytest", *options.pytest_args])
 
 
@@ -410,9 +418,45 @@ def _shown(path):
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
+CHECK_CELL = re.compile(r"checks\.(\w+)\(")  # eine Prüfzelle: checks.bellman_target(bellman_target)
+
+
+def nbgrader_metadata(notebook):
+    """Setzt nbgraders Zell-Metadaten aus dem Inhalt: Lösungszellen (mit den Markern), bewertete Prüfzellen
+    (1 Punkt, schreibgeschützt) und die schreibgeschützte erste Zelle; alle anderen Zellen ohne. Gibt True zurück,
+    wenn sich etwas geändert hat. So akzeptiert `nbgrader generate_assignment` die Lektionen (tests/test_nbgrader.py).
+    """
+    import ast
+
+    changed, first_code = False, True
+    for index, cell in enumerate(notebook["cells"]):
+        source = _cell_source(cell)
+        meta = None
+        if cell["cell_type"] == "code" and SOLUTION_BEGIN in source:
+            names = [n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+            meta = dict(grade=False, solution=True, locked=False, grade_id=f"loesung-{'-'.join(names) or index}")
+        elif cell["cell_type"] == "code" and CHECK_CELL.match(source.strip()):
+            meta = dict(grade=True, solution=False, locked=True, points=1)
+            meta["grade_id"] = f"pruefung-{CHECK_CELL.match(source.strip()).group(1)}"
+        elif cell["cell_type"] == "code" and first_code and "kurs.check_environment()" in source:
+            meta = dict(grade=False, solution=False, locked=True, grade_id="erste-zelle")
+        if cell["cell_type"] == "code":
+            first_code = False
+        if meta is not None:
+            meta = dict(meta, schema_version=3, task=False)
+        metadata = cell.setdefault("metadata", {})
+        if metadata.get("nbgrader") != meta:
+            changed = True
+            if meta is None:
+                metadata.pop("nbgrader")
+            else:
+                metadata["nbgrader"] = meta
+    return changed
+
+
 def strip_outputs(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    changed = False
+    changed = path.parent.name == "notebooks" and nbgrader_metadata(notebook)
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
             cell["outputs"], cell["execution_count"] = [], None
@@ -425,6 +469,7 @@ def strip_outputs(path):
 
 
 def cmd_strip(options):
+    """Ausgaben entfernen und in den Lektionen nbgraders Zell-Metadaten setzen (vor jedem Einchecken)."""
     for path in sorted(ROOT.glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb")):
         if strip_outputs(path):
             print(f"bereinigt: {path.relative_to(ROOT)}")
