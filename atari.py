@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 # isort: off
-import kurs  # zuerst: schaltet TensorFlows Meldungen beim Import ab
+import course  # zuerst: schaltet TensorFlows Meldungen beim Import ab
 
 # isort: on
 import gymnasium as gym
@@ -295,14 +295,14 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
             (tmp / "replay").mkdir()
             for name in REPLAY_ARRAYS:
                 np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[: memory.slots_used])
-            kurs.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
-            kurs.write_json_atomic(tmp / "state.json", asdict(state))
+            course.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
+            course.write_json_atomic(tmp / "state.json", asdict(state))
         except OSError as error:
             shutil.rmtree(tmp, ignore_errors=True)  # keine halbe Kopie liegen lassen, die den Platz weiter belegt
             raise OSError(
                 f"Der Checkpoint ließ sich nicht nach {directory} schreiben ({error.strerror or error}). "
                 f"Ist der Datenträger voll? Ein Checkpoint braucht "
-                f"etwa {kurs.german_number(_checkpoint_bytes(memory) / 1e9, 1)} GB. "
+                f"etwa {course.german_number(_checkpoint_bytes(memory) / 1e9, 1)} GB. "
                 "Der vorige Checkpoint ist unverändert; schaffe Platz und starte dann denselben Befehl "
                 "erneut."
             ) from None
@@ -357,13 +357,13 @@ def refuse_foreign_folder(directory):
     if not entries:
         return
     if set(entries) <= CHECKPOINT_FILES:
-        raise kurs.InputError(
+        raise course.InputError(
             f"Der Checkpoint in {directory} ist unvollständig: state.json fehlt (da sind nur "
             f"{', '.join(entries)}). Ich fange dort nicht von vorn an und lösche nichts. Hole state.json "
             "aus einer Sicherung, oder benenne den Ordner um und starte neu."
         )
     shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
-    raise kurs.InputError(
+    raise course.InputError(
         f"Der Ordner {directory} ist kein Checkpoint, enthält aber Dateien ({shown}). Ein Checkpoint "
         "ersetzt seinen Ordner ganz; damit nichts verloren geht, schreibe ich dort nicht hinein. "
         "Wähle einen neuen oder leeren Ordner."
@@ -407,7 +407,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
         with np.load(found / "target.npz") as data:
             target_weights = [data[f"arr_{i}"] for i in range(len(data.files))]
     except Exception as error:
-        raise kurs.InputError(
+        raise course.InputError(
             f"Der Checkpoint in {found} ist beschädigt ({type(error).__name__}: {error}). Lösche den Ordner "
             "und beginne neu, oder nimm eine Sicherungskopie; das mitgelieferte Modell liegt in models/breakout.keras."
         ) from None
@@ -677,9 +677,9 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 recent = state.scores[-20:]
                 rate = (step - run_start_step) / (time.perf_counter() - run_clock)
                 print(
-                    f"Schritt {step}: {kurs.german_number(rate)} Schritte/s, "
-                    f"ε = {kurs.german_number(epsilon, 3)}, mittlere Punkte der letzten "
-                    f"{len(recent)} Spiele: {kurs.german_number(np.mean(recent) if recent else float('nan'), 1)}",
+                    f"Schritt {step}: {course.german_number(rate)} Schritte/s, "
+                    f"ε = {course.german_number(epsilon, 3)}, mittlere Punkte der letzten "
+                    f"{len(recent)} Spiele: {course.german_number(np.mean(recent) if recent else float('nan'), 1)}",
                     flush=True,
                 )
             if config.eval_every and step % config.eval_every == 0:
@@ -689,7 +689,7 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 if logger is not None:
                     logger.log_scalar("bewertung", mean, step)
                 bar.write(
-                    f"Schritt {step}: Bewertung {kurs.german_number(mean, 1)} "
+                    f"Schritt {step}: Bewertung {course.german_number(mean, 1)} "
                     f"Punkte im Mittel ({config.eval_episodes} Spiele)"
                 )
                 train_clock = time.perf_counter()
@@ -753,7 +753,7 @@ def accelerators():
 
 def load_agent(path=None):
     """Lädt den mitgelieferten Agenten (models/breakout.keras); gibt (q_model, Herkunft) zurück."""
-    path = Path(path) if path else kurs.MODEL_DIR / "breakout.keras"
+    path = Path(path) if path else course.MODEL_DIR / "breakout.keras"
     _, q_model = dqn.load_model(path)
     info = path.with_suffix(".json")
     provenance = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
@@ -763,4 +763,4 @@ def load_agent(path=None):
 # --------------------------------------------------------------------------------------
 # Die Bausteine aus Lektion 6: Bildstapel, Lernsignal, Nature-CNN (`# @save`-Zellen der Lektion)
 # --------------------------------------------------------------------------------------
-kurs.load_saved_cells(globals(), "06_Breakout_aus_Pixeln")
+course.load_saved_cells(globals(), "06_Breakout_aus_Pixeln")

@@ -1,7 +1,7 @@
 """Die Prüfungen aller Übungen, nach Lektionen geordnet. Eine Prüfzelle ist eine Zeile, z. B.
 `checks.bellman_target(bellman_target)`: Die Fälle, die erwarteten Werte und die Tipps stehen hier, nicht im
-Notebook. Jede Prüfung ruft `kurs.check_function` (Rückmeldung ✅/❌/✋ ohne Traceback, Tipps auf Wunsch mit
-`kurs.tipp("name")`, vom Denkanstoß bis zum Code).
+Notebook. Jede Prüfung ruft `course.check_function` (Rückmeldung ✅/❌/✋ ohne Traceback, Tipps auf Wunsch mit
+`course.hint("name")`, vom Denkanstoß bis zum Code).
 
 Größere Bausteine (Lernschritt, Trainingsschleife) vergleicht die Prüfung mit der fertigen Fassung aus `dqn` auf
 identischen Kopien; der Ringpuffer (Lektion 5) und das Nature-CNN (Lektion 6) werden an ihren Eigenschaften geprüft.
@@ -10,7 +10,7 @@ Keras, `dqn` und `Ringbuffer` werden erst in den Prüfungen geladen, die sie bra
 
 import numpy as np
 
-import kurs
+import course
 
 
 def _named(check, function, default):
@@ -23,7 +23,7 @@ def _named(check, function, default):
 # Lektion 0: Python und NumPy
 # --------------------------------------------------------------------------------------
 def count_actions(count_actions):
-    kurs.check_function(
+    course.check_function(
         count_actions,
         [(([0, 1, 1],), {0: 1, 1: 2}), (([],), {}), (([2, 2, 2, 0],), {2: 3, 0: 1})],
         hint=[
@@ -35,7 +35,7 @@ def count_actions(count_actions):
 
 
 def best_actions(best_actions):
-    kurs.check_function(
+    course.check_function(
         best_actions,
         [
             ((np.array([[1.0, 2.5], [0.3, -1.0], [4.0, 4.5]]),), np.array([1, 0, 1])),
@@ -49,7 +49,7 @@ def best_actions(best_actions):
 
 
 def one_hot(one_hot):
-    kurs.check_function(
+    course.check_function(
         one_hot,
         [
             ((np.array([2, 0]), 3), np.array([[0, 0, 1], [1, 0, 0]], dtype=np.float32)),
@@ -66,7 +66,7 @@ def one_hot(one_hot):
 # Lektion 1: Gymnasium
 # --------------------------------------------------------------------------------------
 def lean_policy(lean_policy):
-    kurs.check_cartpole_policy(
+    course.check_cartpole_policy(
         lean_policy,
         goal=300,
         hint=[
@@ -83,7 +83,7 @@ def lean_policy(lean_policy):
 # Lektion 2: Q-Learning mit Tabelle
 # --------------------------------------------------------------------------------------
 def discounted_return(discounted_return):
-    kurs.check_function(
+    course.check_function(
         discounted_return,
         [
             (([0, 0, 0, 0, 0, 1], 0.9), 0.9**5),
@@ -108,7 +108,7 @@ def _table(**entries):
 
 
 def q_learning_update(q_learning_update):
-    kurs.check_function(
+    course.check_function(
         q_learning_update,
         [
             ((_table(s13_a2=0.2, s14_a2=1.0), 13, 2, 0.0, 14, False, 0.5, 0.9), 0.55),
@@ -144,7 +144,7 @@ def build_q_network(build_q_network):
     def facts(params):
         return {"Parameter": params, "Ausgabeform": (3, 2), "Maske wirkt": True, "Schicht q_values": True}
 
-    kurs.check_function(
+    course.check_function(
         _named(q_network_facts, build_q_network, "build_q_network"),
         [(((16,),), facts(4 * 16 + 16 + 16 * 2 + 2)), (((64, 64),), facts(4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2))],
         hint=[
@@ -160,7 +160,7 @@ def bellman_target(bellman_target):
 
     random_batch = np.random.default_rng(1)
     random_args = (random_batch.normal(size=32), random_batch.normal(size=(32, 3)), random_batch.random(32) < 0.3, 0.97)
-    kurs.check_function(
+    course.check_function(
         bellman_target,
         [
             (
@@ -179,7 +179,7 @@ def bellman_target(bellman_target):
 
 
 def linear_epsilon(linear_epsilon):
-    kurs.check_function(
+    course.check_function(
         linear_epsilon,
         [
             ((0, 1000, 4000, 1.0, 0.1), 1.0),
@@ -210,7 +210,7 @@ class FixedQ:
 
 
 def action_choice(greedy_action, epsilon_greedy_action):
-    kurs.check_function(
+    course.check_function(
         greedy_action,
         [((FixedQ([0.1, 0.7]), np.zeros(4)), 1), ((FixedQ([3.0, -1.0, 2.0]), np.zeros(4)), 0)],
         hint=[
@@ -227,7 +227,7 @@ def action_choice(greedy_action, epsilon_greedy_action):
         ]
         return np.round(np.bincount(picks, minlength=len(q_values)) / draws, 1)
 
-    kurs.check_function(
+    course.check_function(
         _named(action_counts, epsilon_greedy_action, "epsilon_greedy_action"),
         [(([0.0, 1.0], 0.0), [0.0, 1.0]), (([0.0, 1.0], 1.0), [0.5, 0.5]), (([0.0, 1.0], 0.2), [0.1, 0.9])],
         hint=[
@@ -239,7 +239,7 @@ def action_choice(greedy_action, epsilon_greedy_action):
 
 def q_iteration(q_iteration):
     """Lektion 3 (DQN-Ziel) und Lektion 5 (mit Double-DQN-Schalter): derselbe Name, zwei Stufen."""
-    kurs.check_function(
+    course.check_function(
         same_learning_step(q_iteration),
         [((0,), True), ((1,), True)],
         hint=[
@@ -253,7 +253,7 @@ def q_iteration(q_iteration):
 
 
 def train(train):
-    kurs.check_function(
+    course.check_function(
         same_training(train),
         [((0,), True)],
         hint=[
@@ -279,7 +279,7 @@ def update_target(update_target):
         update_target(target, online, tau)
         return [w.tolist() for w in target.get_weights()]
 
-    kurs.check_function(
+    course.check_function(
         _named(weights_after_update, update_target, "update_target"),
         [
             (([[[0.0, 0.0]], [0.0, 0.0]], [[[4.0, 8.0]], [2.0, -2.0]], 1.0), [[[4.0, 8.0]], [2.0, -2.0]]),
@@ -299,7 +299,7 @@ def update_target(update_target):
 # Lektion 5: Erfahrungsspeicher und Double DQN
 # --------------------------------------------------------------------------------------
 def replay_memory(memory_class):
-    kurs.check_function(
+    course.check_function(
         replay_memory_facts(memory_class),
         [
             (
@@ -325,7 +325,7 @@ def replay_memory(memory_class):
 
 
 def double_dqn_target(double_dqn_target):
-    kurs.check_function(
+    course.check_function(
         double_dqn_target,
         [
             (
@@ -344,7 +344,7 @@ def double_dqn_target(double_dqn_target):
 
 
 def double_q_iteration(q_iteration):
-    kurs.check_function(
+    course.check_function(
         same_learning_step(q_iteration),
         [((0, True), True), ((1, True), True), ((0, False), True)],
         hint=[
@@ -371,7 +371,7 @@ def push_frame(push_frame):
             "alter Stapel unverändert": bool((stack == before).all()),
         }
 
-    kurs.check_function(
+    course.check_function(
         _named(push_facts, push_frame, "push_frame"),
         [
             ((4,), {"Bilder": [1, 2, 3, 9], "Form": (4, 2, 2), "alter Stapel unverändert": True}),
@@ -386,7 +386,7 @@ def push_frame(push_frame):
 
 
 def learning_signal(learning_signal):
-    kurs.check_function(
+    course.check_function(
         learning_signal,
         [
             ((7.0, False, False), (1.0, False)),
@@ -402,7 +402,7 @@ def learning_signal(learning_signal):
 
 
 def build_cnn(build_cnn):
-    kurs.check_function(
+    course.check_function(
         cnn_facts(build_cnn),
         [
             (

@@ -2,7 +2,7 @@
 
 Die Bausteine, die Lernende selbst schreiben (Q-Netz, Bellman-Ziel, ε-Plan, Aktionswahl, Lernschritt,
 Trainingsschleife, Target-Update, Double-DQN-Ziel), stehen nur einmal im Workshop: in den Lösungszellen
-der Lektionen, markiert mit `# @save`. Dieses Modul führt sie beim Import aus (`kurs.load_saved_cells`,
+der Lektionen, markiert mit `# @save`. Dieses Modul führt sie beim Import aus (`course.load_saved_cells`,
 ganz unten); hier steht nur, was drumherum nötig ist: Hyperparameter, Umgebung, Bewerten, Speichern,
 Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
 `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 # isort: off
-import kurs  # zuerst: schaltet TensorFlows Meldungen beim Import ab und macht `import Ringbuffer` möglich
+import course  # zuerst: schaltet TensorFlows Meldungen beim Import ab und macht `import Ringbuffer` möglich
 
 # isort: on
 import keras
@@ -82,7 +82,7 @@ def hyperparameters(cls):
     def __init__(self, *args, **kwargs):
         problem = unknown_names(kwargs, [f.name for f in fields(cls)])
         if problem:
-            raise kurs.InputError(problem)
+            raise course.InputError(problem)
         generated_init(self, *args, **kwargs)
 
     cls.__init__ = __init__
@@ -92,7 +92,7 @@ def hyperparameters(cls):
 class Hyperparameters:
     """Gemeinsame Prüfung für DQNConfig und atari.AtariConfig: erst die Typen, dann die Wertebereiche.
 
-    Eine falsche Eingabe ergibt eine kurs.InputError, die alle Probleme auf einmal auf Deutsch nennt. Ganze Zahlen
+    Eine falsche Eingabe ergibt eine course.InputError, die alle Probleme auf einmal auf Deutsch nennt. Ganze Zahlen
     dürfen als 1e5 kommen, Kommazahlen als ganze Zahlen; Texte statt Zahlen werden abgewiesen.
     """
 
@@ -118,7 +118,7 @@ class Hyperparameters:
         if not problems:
             problems = self.value_problems()
         if problems:
-            raise kurs.InputError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+            raise course.InputError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
 
     def _fix_type(self, f):
         """Prüft den Typ eines Felds (wandelt 1e5 in 100000 und 3 in 3.0); gibt ein Problem als Satz oder None."""
@@ -279,7 +279,7 @@ PRESETS = {
 def preset(env_id, **changes):
     """Die abgestimmte Konfiguration für `env_id`, mit einzelnen Änderungen: preset("CartPole-v1", gamma=0.95)."""
     if env_id not in PRESETS:
-        raise kurs.InputError(
+        raise course.InputError(
             f"Für »{env_id}« gibt es keine abgestimmten Einstellungen; bekannt sind: {', '.join(PRESETS)}. "
             "Du kannst trotzdem trainieren: DQNConfig(env_id=..., ...) mit eigenen Werten."
         )
@@ -301,7 +301,7 @@ def make_env(env_id, **kwargs):
         return gym.make(env_id, **kwargs)
     except gym.error.Error as error:
         known = ", ".join(["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "ALE/Breakout-v5", MAX_BIAS_ID])
-        raise kurs.InputError(
+        raise course.InputError(
             f"Die Umgebung »{env_id}« kennt Gymnasium nicht ({error}). "
             f"Prüfe die Schreibweise samt Version; im Workshop benutzen wir: {known}."
         ) from None
@@ -312,14 +312,14 @@ def check_env_fits_dqn(env, env_id):
     import gymnasium as gym
 
     if not isinstance(env.action_space, gym.spaces.Discrete):
-        raise kurs.InputError(
+        raise course.InputError(
             f"»{env_id}« hat kontinuierliche Aktionen ({env.action_space}); ein DQN wählt aus endlich vielen "
             "Aktionen (Discrete), weil es für jede einen Q-Wert ausgibt. Nimm eine Umgebung mit Discrete-Aktionen, "
             "z. B. CartPole-v1, Acrobot-v1 oder LunarLander-v3."
         )
     space = env.observation_space
     if not isinstance(space, gym.spaces.Box) or len(space.shape) != 1:
-        raise kurs.InputError(
+        raise course.InputError(
             f"»{env_id}« beobachtet {space}; dieses DQN erwartet einen Zahlenvektor (Box mit einer Achse). "
             "Für eine einzelne Zustandsnummer wie bei FrozenLake passt die Q-Tabelle aus Lektion 2 "
             "(oder `one_hot` aus Lektion 0 macht daraus einen Vektor); Bilder trainiert Lektion 6 mit einem CNN."
@@ -334,7 +334,7 @@ def check_model_fits(q_model, env, env_id):
     if inputs is None or outputs is None:
         return
     if tuple(inputs[1:]) != expected_in or outputs[-1] != expected_out:
-        raise kurs.InputError(
+        raise course.InputError(
             f"Das Netz passt nicht zu »{env_id}«: es erwartet Beobachtungen der Form {tuple(inputs[1:])} und gibt "
             f"{outputs[-1]} Q-Werte aus, die Umgebung liefert {expected_in} und hat {expected_out} Aktionen. "
             "Lade das Modell, das für diese Umgebung trainiert wurde (z. B. models/acrobot.keras für Acrobot-v1)."
@@ -481,7 +481,7 @@ def _play_parallel(q_model, env_id, n, seed, epsilon=0.0, rng=None):
     )
     try:
         check_model_fits(q_model, envs.envs[0], env_id)
-    except kurs.InputError:
+    except course.InputError:
         envs.close()
         raise
     obs, _ = envs.reset(seed=seed)
@@ -514,7 +514,7 @@ def evaluate(q_model, env_id, episodes=100, seed=10_000, max_parallel=100, epsil
 # Die Experimente der Lektionen 4 und 5: dieselben Funktionen rechnen in der Lektion (ein, zwei Seeds, mit deinen
 # Bausteinen) und in bench/lesson_experiments.py (10 Seeds, die gespeicherte Verteilung neben deinem Lauf)
 # --------------------------------------------------------------------------------------
-EXPERIMENT_RESULTS = kurs.ROOT / "bench" / "results"
+EXPERIMENT_RESULTS = course.ROOT / "bench" / "results"
 
 # Die CartPole-Trainings der Experimente lernen jeden 2. Schritt aus 128 Übergängen mit Lernrate 0,001 und ziehen das
 # Target-Netz alle 50 Lernschritte nach. Mit diesen Einstellungen sind sie über 10 Seeds gemessen; Lektion 3 selbst
@@ -563,7 +563,7 @@ def experiment_effect(name, runs):
         bound = LESSON_EXPERIMENTS[name]["bound"]
         shows = [m["ohne"] > bound > max(m["hart"], m["weich"]) for m in (run["metric"] for run in runs)]
         claim = (
-            f"ohne Target-Netz über der Obergrenze {kurs.german_number(bound)}, "
+            f"ohne Target-Netz über der Obergrenze {course.german_number(bound)}, "
             "mit hartem und weichem Nachziehen darunter"
         )
     elif name == "target_training":
@@ -576,7 +576,7 @@ def experiment_effect(name, runs):
         shows = [m["DQN"] > m["Double DQN"] for m in (run["metric"] for run in runs)]
         claim = "DQN überschätzt mehr als Double DQN"
     else:
-        raise kurs.InputError(f"Unbekanntes Experiment »{name}«.")
+        raise course.InputError(f"Unbekanntes Experiment »{name}«.")
     variants = list(runs[0]["metric"])
     summary = {
         variant: dict(
@@ -620,9 +620,9 @@ def compare_with_stored(name, mine):
     for variant, value in mine.items():
         stored = effect["summary"][variant]
         lines.append(
-            f"  {variant:12s} dein Lauf {kurs.german_number(value, 2)}   {effect['seeds']} Seeds gemessen: "
-            f"Median {kurs.german_number(stored['median'], 2)} "
-            f"(von {kurs.german_number(stored['min'], 2)} bis {kurs.german_number(stored['max'], 2)})"
+            f"  {variant:12s} dein Lauf {course.german_number(value, 2)}   {effect['seeds']} Seeds gemessen: "
+            f"Median {course.german_number(stored['median'], 2)} "
+            f"(von {course.german_number(stored['min'], 2)} bis {course.german_number(stored['max'], 2)})"
         )
     lines.append(f"Gemessen ({data['date']}, {data['machine']}): {effect['text']}.")
     return "\n".join(lines)
@@ -670,7 +670,7 @@ def fixed_data_q_trace(
     Gibt [(Lernschritt, mittleres Q), ...] zurück.
     """
     if variant not in ("ohne", "hart", "weich"):
-        raise kurs.InputError(f"Unbekannte Variante »{variant}«; es gibt »ohne«, »hart« und »weich«.")
+        raise course.InputError(f"Unbekannte Variante »{variant}«; es gibt »ohne«, »hart« und »weich«.")
     update_target = update_target or globals()["update_target"]
     keras.utils.set_random_seed(seed)
     train_model, q_model = build_q_model(memory.obs_shape, n_actions)
@@ -758,13 +758,13 @@ def save_model(train_model, path):
 
 def load_shipped(name):
     """Ein mitgeliefertes Modell aus models/: gibt (q_model, Herkunft als dict, Herkunft als deutscher Satz) zurück."""
-    _, q_model = load_model(kurs.MODEL_DIR / f"{name}.keras")
-    provenance = json.loads((kurs.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    _, q_model = load_model(course.MODEL_DIR / f"{name}.keras")
+    provenance = json.loads((course.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
     evaluation = provenance["evaluation"]
     text = (
-        f"Mitgeliefertes Modell: {kurs.german_number(provenance['steps'])} Schritte, "
-        f"{kurs.german_number(provenance['train_seconds'])} s Training, Bewertung "
-        f"{kurs.german_number(evaluation['mean'], 1)} über {evaluation['episodes']} Episoden"
+        f"Mitgeliefertes Modell: {course.german_number(provenance['steps'])} Schritte, "
+        f"{course.german_number(provenance['train_seconds'])} s Training, Bewertung "
+        f"{course.german_number(evaluation['mean'], 1)} über {evaluation['episodes']} Episoden"
     )
     return q_model, provenance, text
 
@@ -780,7 +780,7 @@ def load_model(path):
     try:
         train_model = keras.models.load_model(path, compile=False)
     except Exception as error:
-        raise kurs.InputError(
+        raise course.InputError(
             f"Das Modell {path} lässt sich nicht laden ({type(error).__name__}: {error}). "
             "Die Datei ist vermutlich beschädigt oder unvollständig: lösche sie und trainiere neu."
         ) from None
@@ -814,13 +814,12 @@ class TrainResult:
     def summary(self):
         best = max((m for _, m, _ in self.evaluations), default=float("nan"))
         text = (
-            f"{self.steps} Schritte in {kurs.german_number(self.train_seconds, 1)} s Trainingszeit, "
-            f"beste Bewertung {kurs.german_number(best, 1)}"
+            f"{self.steps} Schritte in {course.german_number(self.train_seconds, 1)} s Trainingszeit, "
+            f"beste Bewertung {course.german_number(best, 1)}"
         )
         if self.solved_at_step is not None:
-            text += (
-                f"; gelöst nach {self.solved_at_step} Schritten ({kurs.german_number(self.solved_after_seconds, 1)} s)"
-            )
+            seconds = course.german_number(self.solved_after_seconds, 1)
+            text += f"; gelöst nach {self.solved_at_step} Schritten ({seconds} s)"
         if self.interrupted:
             text += " (unterbrochen)"
         return text
@@ -883,7 +882,7 @@ class TrainRun:
             check_env_fits_dqn(self.env, config.env_id)
             if given is not None:
                 check_model_fits(given, self.env, config.env_id)
-        except kurs.InputError:
+        except course.InputError:
             self.env.close()
             raise
         self.n_actions = int(self.env.action_space.n)
@@ -1000,7 +999,7 @@ def with_parts(function, **parts):
 
     unknown = sorted(name for name in parts if name not in function.__globals__)
     if unknown:
-        raise kurs.InputError(
+        raise course.InputError(
             f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}."
             + (did_you_mean(unknown, function.__globals__) or " Prüfe die Schreibweise.")
         )
@@ -1020,7 +1019,7 @@ def with_parts(function, **parts):
 # Fassung ersetzt eine frühere, z. B. der Lernschritt mit Double DQN aus Lektion 5 den aus Lektion 3).
 # --------------------------------------------------------------------------------------
 dqn = sys.modules[__name__]  # die Zellen schreiben `dqn.TrainRun` usw., wie in der Lektion
-kurs.load_saved_cells(
+course.load_saved_cells(
     globals(),
     "00_Einfuehrung_Jupyter_Python_NumPy",
     "03_DQN_CartPole",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
+import course
 import dqn
-import kurs
 
 GAMMA = 0.5  # klein, damit der diskontierte Wert in Probe 3 deutlich von 1 verschieden ist
 TOLERANCE = 0.15  # so nah müssen die gelernten Q-Werte an den richtigen liegen
@@ -198,12 +198,12 @@ def run_probes(train, seed=0, **changes):
 
 
 def _numbers(values):
-    return "[" + "; ".join(kurs.german_number(float(v), 2) for v in values) + "]"
+    return "[" + "; ".join(course.german_number(float(v), 2) for v in values) + "]"
 
 
 def report(results):
     """Deutsche Tabelle: richtige und gelernte Q-Werte je Prüfung, dazu der Verdacht der ersten, die scheitert."""
-    lines = [f"Prüfumgebungen (γ = {kurs.german_number(GAMMA, 1)}, Toleranz ± {kurs.german_number(TOLERANCE, 2)}):"]
+    lines = [f"Prüfumgebungen (γ = {course.german_number(GAMMA, 1)}, Toleranz ± {course.german_number(TOLERANCE, 2)}):"]
     first_failure = None
     for result in results:
         mark = "✅" if result.passed else "❌"
@@ -214,7 +214,7 @@ def report(results):
             got = result.learned.get(obs)
             got_text = _numbers(got) if got is not None else "–"
             lines.append(
-                f"     Beobachtung {kurs.german_number(obs)}: richtig {_numbers(expected)}, gelernt {got_text}"
+                f"     Beobachtung {course.german_number(obs)}: richtig {_numbers(expected)}, gelernt {got_text}"
             )
         if not result.passed and first_failure is None:
             first_failure = result

@@ -5,7 +5,7 @@
     logger.log_histogram("q_werte", q_values, step=1000)  # Lektion 3: die Q-Werte nach dem Training
 
 TensorBoard starten: `tensorboard --logdir logs` im Workshop-Ordner (mit aktivierter .venv) oder im
-Notebook `%load_ext tensorboard` und `%tensorboard --logdir {kurs.LOG_DIR}`.
+Notebook `%load_ext tensorboard` und `%tensorboard --logdir {course.LOG_DIR}`.
 Ohne TensorFlow (z. B. KERAS_BACKEND=jax auf einer GPU-Maschine) schreibt der Logger nichts und sagt das einmal.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-import kurs
+import course
 
 
 def _check_writable(logdir):
@@ -37,7 +37,7 @@ def _check_writable(logdir):
             errno.EROFS: "das Laufwerk ist schreibgeschützt",
             errno.ENOSPC: "die Platte ist voll",
         }.get(error.errno, error.strerror or str(error))
-        raise kurs.InputError(
+        raise course.InputError(
             f"In den Log-Ordner {logdir} kann ich nicht schreiben: {reason}. "
             "Wähle einen Ordner, in dem du schreiben darfst, z. B. logs/ im Workshop-Ordner."
         ) from None

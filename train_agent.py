@@ -23,10 +23,10 @@ FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training
 
 
 def main(argv=None):
+    import course
     import dqn
-    import kurs
 
-    kurs.german_argparse()
+    course.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("env_id", choices=sorted(dqn.PRESETS))
     parser.add_argument("--seed", type=int, default=0)
@@ -38,15 +38,15 @@ def main(argv=None):
 
     try:
         return run(options, argv)
-    except (kurs.InputError, OSError) as error:  # unsere deutschen Meldungen: eine Zeile, kein Traceback
+    except (course.InputError, OSError) as error:  # unsere deutschen Meldungen: eine Zeile, kein Traceback
         parser.exit(2, f"Fehler: {error}\n")
 
 
 def run(options, argv):
     import numpy as np
 
+    import course
     import dqn
-    import kurs
 
     out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -85,15 +85,15 @@ def run(options, argv):
         "keras_backend": keras.backend.backend(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} Kerne, {platform.system()}",
         "python": platform.python_version(),
-        "versions": kurs.package_versions(),
+        "versions": course.package_versions(),
         "created": time.strftime("%Y-%m-%d"),
     }
     # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil
     dqn.save_model(result.train_model, out.with_suffix(".keras"))
-    kurs.write_json_atomic(out.with_suffix(".json"), provenance)
+    course.write_json_atomic(out.with_suffix(".json"), provenance)
     print(
-        f"{result.summary()}\nAbschlussbewertung: {kurs.german_number(returns.mean(), 1)} "
-        f"± {kurs.german_number(returns.std(), 1)} über {len(returns)} "
+        f"{result.summary()}\nAbschlussbewertung: {course.german_number(returns.mean(), 1)} "
+        f"± {course.german_number(returns.std(), 1)} über {len(returns)} "
         f"Episoden\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}"
     )
     return 0 if np.isfinite(returns.mean()) else 1

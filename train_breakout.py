@@ -26,8 +26,8 @@ def export(checkpoint_dir, out, episodes, seed):
     import keras
 
     import atari
+    import course
     import dqn
-    import kurs
 
     train_model, q_model, _, _, state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
     start = time.perf_counter()
@@ -61,21 +61,21 @@ def export(checkpoint_dir, out, episodes, seed):
         "config": state.config,
         "keras_backend": keras.backend.backend(),
         "machine": atari.machine_description(),
-        "versions": kurs.package_versions(),
+        "versions": course.package_versions(),
         "created": time.strftime("%Y-%m-%d"),
     }
-    kurs.write_json_atomic(out.with_suffix(".json"), provenance)
+    course.write_json_atomic(out.with_suffix(".json"), provenance)
     print(
-        f"Bewertung: {kurs.german_number(scores.mean(), 1)} ± "
-        f"{kurs.german_number(scores.std(), 1)} Punkte über {len(scores)} Spiele "
+        f"Bewertung: {course.german_number(scores.mean(), 1)} ± "
+        f"{course.german_number(scores.std(), 1)} Punkte über {len(scores)} Spiele "
         f"(Mensch im Nature-Paper: 31,8)\ngeschrieben: {out.with_suffix('.keras')} und {out.with_suffix('.json')}"
     )
 
 
 def main(argv=None):
-    import kurs
+    import course
 
-    kurs.german_argparse()
+    course.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint-dir", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
     parser.add_argument("--steps", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
@@ -104,13 +104,17 @@ def main(argv=None):
             parser.error(f"--{name} muss größer als 0 sein, ist {getattr(options, name)}.")
     try:
         return run(options, parser)
-    except (kurs.InputError, OSError, RuntimeError) as error:  # unsere deutschen Meldungen: eine Zeile, kein Traceback
+    except (
+        course.InputError,
+        OSError,
+        RuntimeError,
+    ) as error:  # unsere deutschen Meldungen: eine Zeile, kein Traceback
         parser.exit(2, f"Fehler: {error}\n")
 
 
 def run(options, parser):
     import atari
-    import kurs
+    import course
 
     if options.export:
         export(options.checkpoint_dir, Path(options.out), options.games, seed=700_000)
@@ -146,9 +150,9 @@ def run(options, parser):
     )
     recent = state.scores[-100:]
     print(
-        f"Stand: {state.steps} Schritte, {kurs.german_number(state.train_seconds / 3600, 2)} h Training, "
+        f"Stand: {state.steps} Schritte, {course.german_number(state.train_seconds / 3600, 2)} h Training, "
         f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
-        f"{kurs.german_number((sum(recent) / len(recent)) if recent else float('nan'), 1)}; "
+        f"{course.german_number((sum(recent) / len(recent)) if recent else float('nan'), 1)}; "
         f"Checkpoint: {options.checkpoint_dir}"
     )
     return 0

@@ -262,11 +262,11 @@ if "google.colab" in sys.modules:  # nur in Google Colab: den Workshop holen (so
         url = "https://github.com/{GITHUB_REPO}.git"
         subprocess.run(["git", "clone", "-q", "--depth=1", url, "{COLAB_DIR}"], check=True)
     os.chdir("{COLAB_DIR}/notebooks")
-sys.path.insert(0, str(next(p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents] if (p / "kurs.py").is_file())))
+sys.path.insert(0, str(next(p for p in pathlib.Path("course.py").resolve().parents if (p / "course.py").is_file())))
 import checks  # die Prüfungen der Übungen: eine Zeile je Übung
-import kurs
+import course
 
-kurs.check_environment()  # in Google Colab installiert sie zuerst die fehlenden Pakete"""
+course.check_environment()  # in Google Colab installiert sie zuerst die fehlenden Pakete"""
 
 
 def colab_badge(path):
@@ -438,7 +438,7 @@ def nbgrader_metadata(notebook):
         elif cell["cell_type"] == "code" and CHECK_CELL.match(source.strip()):
             meta = dict(grade=True, solution=False, locked=True, points=1)
             meta["grade_id"] = f"pruefung-{CHECK_CELL.match(source.strip()).group(1)}"
-        elif cell["cell_type"] == "code" and first_code and "kurs.check_environment()" in source:
+        elif cell["cell_type"] == "code" and first_code and "course.check_environment()" in source:
             meta = dict(grade=False, solution=False, locked=True, grade_id="erste-zelle")
         if cell["cell_type"] == "code":
             first_code = False
@@ -478,9 +478,9 @@ def cmd_strip(options):
 
 def main(argv=None):
     sys.path.insert(0, str(ROOT))
-    import kurs  # nur Standardbibliothek
+    import course  # nur Standardbibliothek
 
-    kurs.german_argparse()
+    course.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")

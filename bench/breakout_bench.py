@@ -138,7 +138,7 @@ def main():
         print("RESULT " + json.dumps(run(options.steps, options.seed)), flush=True)
         return
 
-    import kurs
+    import course
 
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     loops = ["ours"] + (["keras_example"] if backend == "tensorflow" else [])
@@ -146,7 +146,7 @@ def main():
         keras_backend=backend,
         machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
         python=platform.python_version(),
-        versions=kurs.package_versions(),
+        versions=course.package_versions(),
         fill_steps=FILL,
         measured_steps=options.steps,
         results={},
@@ -172,7 +172,7 @@ def main():
         )
         print(f"unsere Schleife ist {report['speedup']}× so schnell")
     out = RESULTS / f"breakout_speed_{backend}.json"
-    kurs.write_json_atomic(out, report)
+    course.write_json_atomic(out, report)
     print(f"geschrieben: {out.relative_to(ROOT)}")
 
 

@@ -183,8 +183,8 @@ def main():
         agent, env_id, seed = options.worker
         return worker(agent, env_id, int(seed))
 
+    import course
     import dqn
-    import kurs
 
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     for env_id in options.env or ["CartPole-v1"]:
@@ -194,7 +194,7 @@ def main():
             keras_backend=backend,
             machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
             python=platform.python_version(),
-            versions=kurs.package_versions(),
+            versions=course.package_versions(),
             our_config=config.__dict__,
             protocol=(
                 f"gierig; alle {config.eval_every} Schritte {config.eval_screen_episodes} Episoden, "
@@ -227,7 +227,7 @@ def main():
                 # nach jedem Seed schreiben: ein abgebrochener Benchmark behält die fertigen Läufe
                 report["runs"] = finished + records
                 report["summary"][agent] = summarise(records, config.target_return)
-                kurs.write_json_atomic(out, report)
+                course.write_json_atomic(out, report)
                 print(
                     f"{agent:5s} {env_id} seed {seed}: gelöst nach {record['solved_at_step']} Schritten, "
                     f"{record['train_seconds_to_solve'] or float('nan'):.1f} s Training "

@@ -22,8 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import course  # noqa: E402
 import dqn  # noqa: E402
-import kurs  # noqa: E402
 
 
 def run_target_fixed_data(seed, settings):
@@ -95,13 +95,13 @@ def main():
         seeds=seeds,
         runs=runs,
         effect=dqn.experiment_effect(args.experiment, runs),
-        machine=f"{platform.machine()}, {kurs.os.cpu_count()} Kerne, {platform.system()}",
+        machine=f"{platform.machine()}, {course.os.cpu_count()} Kerne, {platform.system()}",
         keras_backend=dqn.keras.backend.backend(),
         date=time.strftime("%Y-%m-%d"),
         total_seconds=round(time.perf_counter() - start, 1),
     )
     path = dqn.EXPERIMENT_RESULTS / f"experiment_{args.experiment}.json"
-    kurs.write_json_atomic(path, result)
+    course.write_json_atomic(path, result)
     print(result["effect"]["text"])
     print(f"geschrieben: {path.relative_to(ROOT)}")
 

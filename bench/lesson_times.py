@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import kurs  # noqa: E402
+import course  # noqa: E402
 
 WORDS_PER_MINUTE = 100  # Fachtext mit Formeln, den jemand vorstellt und die Gruppe mitliest
 MINUTES_PER_EXERCISE = 8  # lesen, schreiben, prüfen, einmal korrigieren
@@ -44,8 +44,8 @@ def markdown_table(results):
         exercises = facts["exercises"] * results["minutes_per_exercise"]
         compute = facts["compute_seconds"] / 60
         lines.append(
-            f"| `{name}` | {facts['words']} Wörter ≈ {kurs.german_number(reading)} min "
-            f"| {facts['exercises']} ≈ {exercises} min | {kurs.german_number(compute, 1)} min "
+            f"| `{name}` | {facts['words']} Wörter ≈ {course.german_number(reading)} min "
+            f"| {facts['exercises']} ≈ {exercises} min | {course.german_number(compute, 1)} min "
             f"| **{facts['planned_minutes']} min** |"
         )
     return "\n".join(lines)
@@ -60,7 +60,7 @@ def guide_with_table(text, results):
 
 
 def notebooks():
-    return sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")) + [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
+    return sorted(course.NOTEBOOK_DIR.glob("*.ipynb")) + [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
 
 
 def text_facts(notebook):
@@ -122,7 +122,7 @@ def run_notebook(path):
 def main():
     import argparse
 
-    kurs.german_argparse()
+    course.german_argparse()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("prefixes", nargs="*", help="nur Notebooks, deren Name so beginnt (Standard: alle)")
     parser.add_argument("--table", action="store_true", help="nichts messen, nur die Tabelle im Leitfaden schreiben")

@@ -24,7 +24,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import kurs  # noqa: E402
+import course  # noqa: E402
 import Ringbuffer  # noqa: E402
 
 HISTORY, SHAPE, BATCH = 4, (84, 84), 32
@@ -118,7 +118,7 @@ def main():
         "memory_ratio": theirs["bytes_per_transition"] / ours["bytes_per_transition"],
     }
     out = Path(args.out)
-    kurs.write_json_atomic(out, result, indent=2)
+    course.write_json_atomic(out, result, indent=2)
     print(f"geschrieben: {out}")
 
 

@@ -19,15 +19,15 @@ ENVS = ["cartpole", "acrobot", "lunarlander"]
 AGENTS = {"ours": "unser DQN", "sb3": "SB3 (Zoo)"}
 
 
-def zahl(value, digits=1):
+def number(value, digits=1):
     """Deutsche Schreibweise; None (ein Seed ungelöst, also unendlich lang) als Strich."""
     if value is None:
         return "–"
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace("-", "−")
 
 
-def sekunden(value):
-    return "–" if value is None else f"{zahl(value)} s"
+def seconds_text(value):
+    return "–" if value is None else f"{number(value)} s"
 
 
 def dqn_rows():
@@ -40,15 +40,15 @@ def dqn_rows():
             for agent, s in report["summary"].items():
                 backend = report["keras_backend"] if agent == "ours" else "PyTorch"
                 times = (
-                    sekunden(s["median_train_seconds_to_solve"]),
-                    sekunden(s["max_train_seconds_to_solve"]),
-                    zahl(s["median_steps_to_solve"], 0),
+                    seconds_text(s["median_train_seconds_to_solve"]),
+                    seconds_text(s["max_train_seconds_to_solve"]),
+                    number(s["median_steps_to_solve"], 0),
                 )
                 rows.append(
                     (
                         report["env"],
                         f"{AGENTS[agent]}, {backend}",
-                        zahl(s["target_return"], 0),
+                        number(s["target_return"], 0),
                         f"{s['solved']} von {s['seeds']}",
                         *times,
                     )
@@ -83,7 +83,7 @@ def experiment_lines():
         report = json.loads(path.read_text(encoding="utf-8"))
         effect = report["effect"]
         spread = "; ".join(
-            f"{variant} {zahl(s['median'], 2)} ({zahl(s['min'], 2)} bis {zahl(s['max'], 2)})"
+            f"{variant} {number(s['median'], 2)} ({number(s['min'], 2)} bis {number(s['max'], 2)})"
             for variant, s in effect["summary"].items()
         )
         rows.append(
@@ -112,10 +112,10 @@ def markdown():
         ours, example = b["results"]["ours"], b["results"]["keras_example"]
         lines += [
             "",
-            f"Breakout ({b['keras_backend']}, {b['machine']}): {zahl(ours['steps_per_second'])} "
-            f"Agenten-Schritte pro Sekunde gegen {zahl(example['steps_per_second'])} in einer Schleife "
-            f"wie im Keras-Beispiel ({zahl(b['speedup'])}×); Speicher {zahl(ours['bytes_per_transition'], 0)} "
-            f"statt {zahl(example['bytes_per_transition'], 0)} Byte pro Übergang.",
+            f"Breakout ({b['keras_backend']}, {b['machine']}): {number(ours['steps_per_second'])} "
+            f"Agenten-Schritte pro Sekunde gegen {number(example['steps_per_second'])} in einer Schleife "
+            f"wie im Keras-Beispiel ({number(b['speedup'])}×); Speicher {number(ours['bytes_per_transition'], 0)} "
+            f"statt {number(example['bytes_per_transition'], 0)} Byte pro Übergang.",
         ]
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("WORKSHOP_QUICK", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import kurs  # noqa: E402, F401  (registriert den Notebook-Import)
+import course  # noqa: E402, F401  (registriert den Notebook-Import)
 
 NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: ein Prozess darf nur localhost erreichen
 

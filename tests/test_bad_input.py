@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import course
 import dqn
-import kurs
 import Ringbuffer
 
 GERMAN_WORDS = set(
@@ -53,9 +53,9 @@ def workdir(tmp_path, monkeypatch):
     (tmp_path / "halb" / "model.keras").write_bytes(b"halber Checkpoint")
     (tmp_path / "datei").write_text("eine Datei, kein Ordner", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    before = snapshot(tmp_path, kurs.MODEL_DIR)
+    before = snapshot(tmp_path, course.MODEL_DIR)
     yield tmp_path
-    assert snapshot(tmp_path, kurs.MODEL_DIR) == before, "eine falsche Eingabe hat Dateien verändert"
+    assert snapshot(tmp_path, course.MODEL_DIR) == before, "eine falsche Eingabe hat Dateien verändert"
 
 
 def memory(capacity=8):
@@ -67,7 +67,7 @@ def obs():
 
 
 def acrobot_models():
-    return dqn.load_model(kurs.MODEL_DIR / "acrobot.keras")
+    return dqn.load_model(course.MODEL_DIR / "acrobot.keras")
 
 
 def cli(script, *argv):
@@ -81,7 +81,7 @@ def cli(script, *argv):
     assert exit_info.value.code == 2, err.getvalue()
     text = err.getvalue()
     assert "Traceback" not in text and "Fehler" in text, text
-    raise kurs.InputError(text)  # damit der Fall wie alle anderen geprüft wird
+    raise course.InputError(text)  # damit der Fall wie alle anderen geprüft wird
 
 
 SMALL = ["--steps", "120", "--set", "memory_size=2000", "--set", "learning_starts=100", "--set", "eval_every=0"]
@@ -174,7 +174,7 @@ CASES = [
     ),
     (
         "Modell übernehmen in vollen Ordner",
-        lambda t: breakout(t, "--from-model", str(kurs.MODEL_DIR / "breakout.keras"), "--checkpoint-dir", str(t)),
+        lambda t: breakout(t, "--from-model", str(course.MODEL_DIR / "breakout.keras"), "--checkpoint-dir", str(t)),
         "nicht leer",
     ),
     ("--set mit Tippfehler", lambda t: breakout(t, "--set", "gama=0.9"), "Meintest du gamma?"),
@@ -191,8 +191,8 @@ CASES = [
 
 
 def raise_missing_name(tmp):
-    message = kurs.missing_name_message("config", "03_DQN_CartPole.ipynb")
-    raise kurs.InputError(message)
+    message = course.missing_name_message("config", "03_DQN_CartPole.ipynb")
+    raise course.InputError(message)
 
 
 def raise_empty_gif(tmp):
@@ -215,7 +215,7 @@ def test_bad_input_gets_a_german_message_and_loses_nothing(workdir, case, expect
     assert expected in message, message
     assert looks_german(message), message
     # unsere Meldungen sind InputError (im Notebook ohne Traceback) oder tragen einen deutschen Text
-    assert isinstance(info.value, (kurs.InputError, FileNotFoundError, FileExistsError)), type(info.value)
+    assert isinstance(info.value, (course.InputError, FileNotFoundError, FileExistsError)), type(info.value)
 
 
 def test_there_are_at_least_40_cases():
@@ -223,14 +223,14 @@ def test_there_are_at_least_40_cases():
 
 
 def test_input_error_shows_no_traceback_in_a_notebook():
-    error = kurs.InputError("`gamma` muss zwischen 0 und 1 liegen.\nzweite Zeile")
+    error = course.InputError("`gamma` muss zwischen 0 und 1 liegen.\nzweite Zeile")
     assert error._render_traceback_() == ["⚠️ `gamma` muss zwischen 0 und 1 liegen.", "zweite Zeile"]
 
 
 def test_missing_name_points_to_the_defining_cell_only_for_lesson_names():
-    message = kurs.missing_name_message("bellman_target", "03_DQN_CartPole.ipynb")
+    message = course.missing_name_message("bellman_target", "03_DQN_CartPole.ipynb")
     assert "def bellman_target" in message and "03_DQN_CartPole" in message
-    assert kurs.missing_name_message("gibt_es_nirgends") is None  # Tippfehler: normaler NameError
+    assert course.missing_name_message("gibt_es_nirgends") is None  # Tippfehler: normaler NameError
     assert json.dumps(message)  # eine Zeichenkette, keine Ausnahme
 
 
@@ -241,18 +241,18 @@ def test_in_a_notebook_the_message_comes_without_traceback(tmp_path):
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(kurs.ROOT)!r})\nimport kurs\nimport dqn"),
+        nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(course.ROOT)!r})\nimport course\nimport dqn"),
         nbformat.v4.new_code_cell("print(config)"),
         nbformat.v4.new_code_cell("dqn.DQNConfig(gamma=2)"),
         nbformat.v4.new_code_cell("print(gibt_es_nirgends)"),
     ]
     NotebookClient(
         notebook, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute(env={**__import__("os").environ, "JPY_SESSION_NAME": str(kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb")})
+    ).execute(env={**__import__("os").environ, "JPY_SESSION_NAME": str(course.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb")})
     assert not notebook.cells[0].outputs, notebook.cells[0].outputs
     shown = ["\n".join(cell.outputs[0]["traceback"]) for cell in notebook.cells[1:]]
     assert "SEED = 0" in shown[0] and "Run All Above" in shown[0], shown[0]
     assert shown[1].startswith("⚠️ Ungültige Hyperparameter") and "zwischen 0 und 1" in shown[1], shown[1]
     for text in shown[:2]:
-        assert "Traceback" not in text and "kurs.py" not in text and "dqn.py" not in text, text
+        assert "Traceback" not in text and "course.py" not in text and "dqn.py" not in text, text
     assert "NameError" in shown[2]  # ein Tippfehler ohne Lektionszelle: der gewohnte Fehler

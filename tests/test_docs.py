@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-import kurs
+import course
 
-GUIDE = (kurs.ROOT / "KURSLEITUNG.md").read_text(encoding="utf-8")
+GUIDE = (course.ROOT / "KURSLEITUNG.md").read_text(encoding="utf-8")
 MODELS = {"cartpole": "CartPole", "acrobot": "Acrobot", "lunarlander": "LunarLander"}
 
 
@@ -25,14 +25,14 @@ def duration(seconds):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_guide_quotes_the_shipped_models_evaluation(name):
-    provenance = json.loads((kurs.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    provenance = json.loads((course.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
     assert f"models/{name}.keras" in GUIDE
     assert german_number(provenance["evaluation"]["mean"]) in GUIDE, f"{name}: Bewertung fehlt im Leitfaden"
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_guide_quotes_the_benchmark_training_times(name):
-    summary = json.loads((kurs.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json").read_text())["summary"][
+    summary = json.loads((course.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json").read_text())["summary"][
         "ours"
     ]
     assert summary["solved"] == summary["seeds"]
@@ -44,10 +44,10 @@ def test_guide_quotes_the_benchmark_training_times(name):
 def test_readme_shows_the_current_benchmark_table():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("table", kurs.ROOT / "bench" / "table.py")
+    spec = importlib.util.spec_from_file_location("table", course.ROOT / "bench" / "table.py")
     table = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(table)
-    readme = (kurs.ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (course.ROOT / "README.md").read_text(encoding="utf-8")
     assert table.readme_with_table(readme) == readme, (
         "Die Benchmark-Tabelle im README ist veraltet: python3 bench/table.py --write"
     )
@@ -60,24 +60,24 @@ def test_guide_quotes_the_lessons_constants():
 
     import dqn
 
-    lesson_4 = (kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8")
+    lesson_4 = (course.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8")
     assert 'SOFT_TAU = FIXED[\\"soft_tau\\"]' in lesson_4, "Lektion 4 nimmt τ aus dqn.LESSON_EXPERIMENTS"
     soft_tau = dqn.LESSON_EXPERIMENTS["target_fixed_data"]["soft_tau"]
-    assert f"τ = {kurs.german_number(soft_tau, 2)}" in GUIDE
+    assert f"τ = {course.german_number(soft_tau, 2)}" in GUIDE
     cartpole = dqn.preset("CartPole-v1")
     assert f"Die ersten {cartpole.learning_starts} Schritte" in GUIDE
     assert f"CartPole, {dqn.LESSON_EXPERIMENTS['replay']['steps']:_} Schritte".replace("_", " ") in GUIDE
-    lesson_3 = json.loads((kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb").read_text(encoding="utf-8"))
+    lesson_3 = json.loads((course.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb").read_text(encoding="utf-8"))
     exercises = sum(
         len(re.findall(r"^#+ Übung \d", "".join(c["source"]), flags=re.M))
         for c in lesson_3["cells"]
         if c["cell_type"] == "markdown"
     )
     assert exercises == 6 and "Sechs Übungen" in GUIDE
-    lesson_5 = (kurs.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8")
+    lesson_5 = (course.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8")
     assert "else (0, 1)  # deine Seeds im Vergleich DQN / Double DQN" in lesson_5 and "(2 Seeds × 2 Varianten" in GUIDE
-    lesson_6 = (kurs.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb").read_text(encoding="utf-8")
-    assert "EVAL_GAMES = 2 if kurs.QUICK else 30" in lesson_6 and "(30 Spiele, ε = 0,05" in GUIDE
+    lesson_6 = (course.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb").read_text(encoding="utf-8")
+    assert "EVAL_GAMES = 2 if course.QUICK else 30" in lesson_6 and "(30 Spiele, ε = 0,05" in GUIDE
 
 
 def plan_tables():
@@ -118,10 +118,10 @@ def test_day_plans_give_each_lesson_its_measured_time_unless_shortened():
     import json
     import sys
 
-    sys.path.insert(0, str(kurs.ROOT / "bench"))
+    sys.path.insert(0, str(course.ROOT / "bench"))
     import lesson_times
 
-    measured = json.loads((kurs.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
+    measured = json.loads((course.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
     assert lesson_times.guide_with_table(GUIDE, measured) == GUIDE, "python3 bench/lesson_times.py --table"
     estimate = {
         name[:2] if name[0].isdigit() else name: facts["planned_minutes"] for name, facts in measured["lessons"].items()
@@ -148,12 +148,12 @@ def test_lesson_5_quotes_the_measured_overestimation():
     """Lektion 5 nennt die Überschätzung über 10 Seeds so, wie bench/lesson_experiments.py sie gemessen hat."""
     import json
 
-    measured = json.loads((kurs.ROOT / "bench" / "results" / "experiment_overestimation.json").read_text())
-    lesson = json.loads((kurs.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8"))
+    measured = json.loads((course.ROOT / "bench" / "results" / "experiment_overestimation.json").read_text())
+    lesson = json.loads((course.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8"))
     text = " ".join("".join(cell["source"]) for cell in lesson["cells"] if cell["cell_type"] == "markdown")
     summary = measured["effect"]["summary"]
     for variant in ("DQN", "Double DQN"):
-        low, median, high = (kurs.german_number(summary[variant][key], 2) for key in ("min", "median", "max"))
+        low, median, high = (course.german_number(summary[variant][key], 2) for key in ("min", "median", "max"))
         assert f"{median} (" in text and f"{low} bis {high}" in text, variant
     assert f"bei jedem der {measured['effect']['seeds']} Seeds" in text
     assert measured["effect"]["shows"] == measured["effect"]["seeds"]

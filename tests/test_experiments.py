@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
+import course
 import dqn
-import kurs
 
 
 def test_max_bias_env_is_sutton_bartos_example():
@@ -58,7 +58,7 @@ def test_fixed_data_q_trace_uses_the_given_update_target():
 
 
 def test_german_number():
-    assert kurs.german_number(1_686_180) == "1.686.180" and kurs.german_number(-0.125, 2) == "-0,12"
+    assert course.german_number(1_686_180) == "1.686.180" and course.german_number(-0.125, 2) == "-0,12"
 
 
 @pytest.mark.parametrize("name", sorted(dqn.LESSON_EXPERIMENTS))

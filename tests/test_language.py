@@ -9,11 +9,14 @@ import re
 
 import pytest
 
-import kurs
+import course
 
-GLOSSARY = (kurs.ROOT / "GLOSSAR.md").read_text(encoding="utf-8")
-NOTEBOOKS = sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")) + [kurs.ROOT / "Ringbuffer.ipynb", kurs.ROOT / "utils.ipynb"]
-DOCUMENTS = [kurs.ROOT / "README.md", kurs.ROOT / "KURSLEITUNG.md"]
+GLOSSARY = (course.ROOT / "GLOSSAR.md").read_text(encoding="utf-8")
+NOTEBOOKS = sorted(course.NOTEBOOK_DIR.glob("*.ipynb")) + [
+    course.ROOT / "Ringbuffer.ipynb",
+    course.ROOT / "utils.ipynb",
+]
+DOCUMENTS = [course.ROOT / "README.md", course.ROOT / "KURSLEITUNG.md"]
 
 # Bemerkungen über den Entwurf dieses Workshops und Witze, die altern, gehören nicht in die Lektionen.
 DRAFT_REMARKS = ["Entwurf dieses Workshops", "Der Entwurf", "im Entwurf", "SpaceX", "Droneship", "Drohnenschiff"]

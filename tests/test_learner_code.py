@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-import kurs
+import course
 
-LESSON_3 = kurs.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb"
+LESSON_3 = course.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb"
 SAVED_LESSONS = [
     "00_Einfuehrung_Jupyter_Python_NumPy",
     "03_DQN_CartPole",
@@ -24,8 +24,8 @@ SAVED_LESSONS = [
     "05_Replay_DoubleDQN_LunarLander",
     "06_Breakout_aus_Pixeln",
 ]
-LESSON_5 = kurs.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb"
-LESSON_6 = kurs.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb"
+LESSON_5 = course.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb"
+LESSON_6 = course.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb"
 RIGHT_TARGET = "gamma * not_terminal * np.max(next_q_values, axis=1)"
 WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: keine Zukunft, nur r
 
@@ -33,7 +33,7 @@ WRONG_TARGET = "0.0 * not_terminal * np.max(next_q_values, axis=1)"  # Fehler: k
 @pytest.mark.parametrize("name", SAVED_LESSONS)
 def test_saved_cells_only_define(name):
     """Eine `# @save`-Zelle wird beim Import von dqn ausgeführt: Sie darf nur definieren, nie rechnen oder drucken."""
-    cells = list(kurs.code_cells(kurs.NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True, module="*"))
+    cells = list(course.code_cells(course.NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True, module="*"))
     assert cells, f"{name} hat keine # @save-Zelle"
     for filename, source in cells:
         for node in ast.parse(source).body:
@@ -76,7 +76,7 @@ def test_replay_memory_is_the_lesson_5_solution():
         assert "05_Replay_DoubleDQN_LunarLander.ipynb#Zelle" in method.__code__.co_filename
     assert dqn.ReplayMemory is Ringbuffer.ReplayMemory
     assert "ReplayMemory" not in vars(dqn.TrainRun)  # dqn lädt die Zelle nicht ein zweites Mal
-    saved_for_dqn = "".join(source for _, source in kurs.code_cells(LESSON_5, only_saved=True))
+    saved_for_dqn = "".join(source for _, source in course.code_cells(LESSON_5, only_saved=True))
     assert "class ReplayMemory" not in saved_for_dqn
 
 
@@ -112,7 +112,7 @@ def run_cells(sources, quick):
     env.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2", **({"WORKSHOP_QUICK": "1"} if quick else {}))
     code = "\n\n".join(sources)
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=kurs.NOTEBOOK_DIR, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", code], cwd=course.NOTEBOOK_DIR, env=env, capture_output=True, text=True, timeout=600
     )
     assert out.returncode == 0, out.stderr[-3000:]
     line = next(line for line in out.stdout.splitlines() if line.startswith("ERGEBNIS"))
@@ -125,7 +125,7 @@ def lesson_3_training(bellman_source=None, total_steps=20_000):
     Gibt (gelöst nach Schritten oder None, beste Bewertung) zurück.
     """
     sources = []
-    for _, source in kurs.code_cells(LESSON_3):
+    for _, source in course.code_cells(LESSON_3):
         if source.startswith("checks."):
             continue
         if bellman_source is not None and source.startswith("# @save\ndef bellman_target"):
@@ -158,11 +158,11 @@ def lesson_6_training(replace=None):
     Gibt (Parameter des trainierten Netzes, Schritte, Aufrufe von push_frame, Aufrufe von learning_signal) zurück.
     """
     sources = [
-        "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport kurs",
+        "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport course",
         "import collections, dataclasses, shutil, time\nimport keras\nimport numpy as np\n"
         "import atari, dqn, tensorboard_logging, utils",
     ]
-    for _, source in kurs.code_cells(LESSON_6):
+    for _, source in course.code_cells(LESSON_6):
         if source.startswith("SEED = "):
             sources.append(source)
         elif source.startswith("# @save"):
@@ -202,7 +202,7 @@ def lesson_4_fixed_data_q(update_target_change=None):
     """Führt Lektion 4 bis zu Experiment 1 aus (voller Modus, ohne Prüfzellen), das mit dem `update_target` der Lektion
     nachzieht; `update_target_change` = (alt, neu) ändert dessen Lösung. Gibt {Variante: mittleres Q am Ende} zurück."""
     sources = []
-    for _, source in kurs.code_cells(kurs.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb"):
+    for _, source in course.code_cells(course.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb"):
         if source.startswith("checks."):
             continue
         if update_target_change and source.startswith("# @save\ndef update_target"):
@@ -230,7 +230,7 @@ def test_lesson_5_trains_with_the_learners_replay_memory():
 
     def run(replace=None):
         sources = ["import collections\nadds = collections.Counter()"]
-        for _, source in kurs.code_cells(LESSON_5):
+        for _, source in course.code_cells(LESSON_5):
             if source.startswith("checks.") or "overestimation" in source:
                 continue
             if source.startswith(("memory = ReplayMemory(capacity=3", "fig, ax")):

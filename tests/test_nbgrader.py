@@ -18,11 +18,11 @@ import sys
 
 import pytest
 
-import kurs
+import course
 import workshop
 
 NBGRADER = workshop.NBGRADER_VENV / ("Scripts" if os.name == "nt" else "bin")
-COURSE = kurs.ROOT / "test-artefakte" / "nbgrader"  # im Workshop-Ordner: der Kernel findet kurs.py darüber
+COURSE = course.ROOT / "test-artefakte" / "nbgrader"  # im Workshop-Ordner: der Kernel findet course.py darüber
 ASSIGNMENT = "lektionen"
 STUB = f"# DEIN CODE HIER\n{workshop.STUB_LINE}"
 
@@ -36,7 +36,7 @@ def course(tmp_path_factory):
         pytest.skip(message)
     shutil.rmtree(COURSE, ignore_errors=True)
     (COURSE / "source" / ASSIGNMENT).mkdir(parents=True)
-    for lesson in sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")):
+    for lesson in sorted(course.NOTEBOOK_DIR.glob("*.ipynb")):
         shutil.copy2(lesson, COURSE / "source" / ASSIGNMENT / lesson.name)
     (COURSE / "nbgrader_config.py").write_text(
         "c = get_config()\n"
@@ -70,7 +70,7 @@ def course(tmp_path_factory):
 
 
 def test_nbgrader_generates_the_same_exercise_versions_as_the_workshop(course):
-    for lesson in sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")):
+    for lesson in sorted(course.NOTEBOOK_DIR.glob("*.ipynb")):
         ours = workshop.exercise_notebook(json.loads(lesson.read_text(encoding="utf-8")))
         released = json.loads((COURSE / "release" / ASSIGNMENT / lesson.name).read_text(encoding="utf-8"))
         mine = [workshop._cell_source(cell) for cell in ours["cells"]]
@@ -79,7 +79,7 @@ def test_nbgrader_generates_the_same_exercise_versions_as_the_workshop(course):
 
 
 def test_lessons_carry_nbgrader_metadata_in_sync():
-    for lesson in sorted(kurs.NOTEBOOK_DIR.glob("*.ipynb")):
+    for lesson in sorted(course.NOTEBOOK_DIR.glob("*.ipynb")):
         notebook = json.loads(lesson.read_text(encoding="utf-8"))
         assert not workshop.nbgrader_metadata(notebook), f"{lesson.name}: python3 workshop.py strip ausführen"
         graded = [c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
@@ -103,7 +103,7 @@ def test_autograde_gives_solved_lessons_full_marks_and_untouched_ones_zero(cours
     }
     checks = sum(
         1
-        for lesson in kurs.NOTEBOOK_DIR.glob("*.ipynb")
+        for lesson in course.NOTEBOOK_DIR.glob("*.ipynb")
         for cell in json.loads(lesson.read_text(encoding="utf-8"))["cells"]
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
     )

@@ -13,10 +13,10 @@ import pytest
 from conftest import offline_env
 from nbclient import NotebookClient
 
-import kurs
+import course
 import workshop
 
-ROOT = kurs.ROOT
+ROOT = course.ROOT
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HELPERS = [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
 ALL_NOTEBOOKS = HELPERS + LESSONS
@@ -43,7 +43,7 @@ def run_notebook(path, allow_errors=False, save_as=None):
         MPLBACKEND="module://matplotlib_inline.backend_inline",
         **offline_env(network_log, old_env),
     )
-    # so, wie Teilnehmende starten: ohne TF_CPP_MIN_LOG_LEVEL von außen (die Tests setzen es sonst; kurs.py muss
+    # so, wie Teilnehmende starten: ohne TF_CPP_MIN_LOG_LEVEL von außen (die Tests setzen es sonst; course.py muss
     # TensorFlows Meldungen selbst abstellen)
     os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
     try:
@@ -115,14 +115,14 @@ def test_check_cells_are_one_line_and_show_no_cases(path):
     for check in checks:
         assert re.fullmatch(r"checks\.\w+\(\w+(, \w+)*\)", check.strip()), check
     for cell in notebook.cells:
-        assert "kurs.check_function(" not in source(cell) and "hint=" not in source(cell), source(cell)[:200]
+        assert "course.check_function(" not in source(cell) and "hint=" not in source(cell), source(cell)[:200]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lesson_starts_with_environment_check_and_has_skeleton(path):
     notebook = nbformat.read(path, as_version=4)
     first_code = next(c for c in notebook.cells if c.cell_type == "code")
-    assert "kurs.check_environment()" in source(first_code)
+    assert "course.check_environment()" in source(first_code)
     markdown = "\n".join(source(c) for c in notebook.cells if c.cell_type == "markdown")
     for heading in ("Lernziele", "Voraussetzungen", "Zusammenfassung", "Quellen"):
         assert heading in markdown, f"{path.name}: Abschnitt {heading} fehlt"

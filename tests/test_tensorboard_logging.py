@@ -22,22 +22,22 @@ def test_logger_writes_scalars_and_histogram(tmp_path):
 
 
 def test_tensorboard_magic_finds_the_program_and_the_log_folder(tmp_path):
-    """`%tensorboard --logdir {kurs.LOG_DIR}` im Kernel der .venv, auch wenn deren bin-Ordner nicht im PATH steht."""
+    """`%tensorboard --logdir {course.LOG_DIR}` im Kernel der .venv, auch wenn deren bin-Ordner nicht im PATH steht."""
     import os
     import sys
 
     import nbformat
     from nbclient import NotebookClient
 
-    import kurs
+    import course
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(kurs.ROOT)!r})\nimport kurs"),
-        nbformat.v4.new_code_cell("%load_ext tensorboard\n%tensorboard --logdir {kurs.LOG_DIR} --port 0"),
+        nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(course.ROOT)!r})\nimport course"),
+        nbformat.v4.new_code_cell("%load_ext tensorboard\n%tensorboard --logdir {course.LOG_DIR} --port 0"),
         nbformat.v4.new_code_cell(
             "from tensorboard import manager\nimport os, signal\n"
-            "running = [i for i in manager.get_all() if i.logdir == str(kurs.LOG_DIR)]\n"
+            "running = [i for i in manager.get_all() if i.logdir == str(course.LOG_DIR)]\n"
             "print('LAEUFT', len(running))\nfor i in running: os.kill(i.pid, signal.SIGTERM)"
         ),
     ]

@@ -150,10 +150,10 @@ def test_first_cell_fetches_workshop_in_colab_only(monkeypatch):
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(command))
     monkeypatch.setattr(os, "chdir", lambda path: calls.append(["chdir", str(path)]))
-    monkeypatch.setattr("kurs.check_environment", lambda *a, **k: calls.append(["check"]))
+    monkeypatch.setattr("course.check_environment", lambda *a, **k: calls.append(["check"]))
     exec(workshop.FIRST_CELL, {})
     assert calls == [["check"]]  # außerhalb von Colab: nur die Umgebungsprüfung
-    assert "pip" not in workshop.FIRST_CELL  # das Installieren für Colab steckt in kurs.setup_colab()
+    assert "pip" not in workshop.FIRST_CELL  # das Installieren für Colab steckt in course.setup_colab()
 
     calls.clear()
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
@@ -168,20 +168,20 @@ def test_setup_colab_installs_only_the_missing_packages(monkeypatch):
     import sys
     import types
 
-    import kurs
+    import course
 
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(command))
-    monkeypatch.setattr(kurs, "missing_modules", lambda modules=None: ["gymnasium"])
-    kurs.setup_colab()
+    monkeypatch.setattr(course, "missing_modules", lambda modules=None: ["gymnasium"])
+    course.setup_colab()
     assert calls == []  # außerhalb von Colab: nichts
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    kurs.setup_colab()
+    course.setup_colab()
     (install,) = calls
     assert install[1:4] == ["-m", "pip", "install"] and install[-1].endswith("requirements-colab.txt")
     calls.clear()
-    monkeypatch.setattr(kurs, "missing_modules", lambda modules=None: [])
-    kurs.setup_colab()
+    monkeypatch.setattr(course, "missing_modules", lambda modules=None: [])
+    course.setup_colab()
     assert calls == []  # alles schon da (zweite Lektion in derselben Sitzung): nichts zu installieren
 
 

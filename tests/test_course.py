@@ -1,4 +1,4 @@
-"""kurs.py: Umgebungscheck, Notebook-Import, Übungs-Checks."""
+"""course.py: Umgebungscheck, Notebook-Import, Übungs-Checks."""
 
 import json
 import os
@@ -8,63 +8,63 @@ import time
 
 import pytest
 
-import kurs
+import course
 
 
 def test_check_environment_names_missing_package_and_command():
     with pytest.raises(EnvironmentError) as error:
-        kurs.check_environment({"gibt_es_nicht_123": "paket-xyz"}, verbose=False)
+        course.check_environment({"gibt_es_nicht_123": "paket-xyz"}, verbose=False)
     message = str(error.value)
     assert "paket-xyz" in message and "workshop.py start" in message
-    kurs.check_environment({"numpy": "numpy"}, verbose=False)  # wirft nicht
+    course.check_environment({"numpy": "numpy"}, verbose=False)  # wirft nicht
 
 
 def test_check_function_right_wrong_and_stub(capsys):
     def square(x):
         return x * x
 
-    kurs.check_function(square, [((2,), 4), ((3,), 9)])
+    course.check_function(square, [((2,), 4), ((3,), 9)])
     assert "besteht alle 2 Prüfungen" in capsys.readouterr().out
 
     def wrong(x):
         return x + x
 
     with pytest.raises(
-        kurs.ExerciseWrong,
+        course.ExerciseWrong,
         match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\n"
-        r"Einen Tipp bekommst du mit `kurs.tipp\(\"wrong\"\)`",
+        r"Einen Tipp bekommst du mit `course.hint\(\"wrong\"\)`",
     ) as failed:
-        kurs.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
+        course.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
     assert "mal sich selbst" not in str(failed.value), "der Tipp kommt nur auf Wunsch"
     rendered = "\n".join(failed.value._render_traceback_())
-    assert "Traceback" not in rendered and "kurs.py" not in rendered and rendered.startswith("❌")
+    assert "Traceback" not in rendered and "course.py" not in rendered and rendered.startswith("❌")
     capsys.readouterr()
-    kurs.tipp("wrong")
+    course.hint("wrong")
     assert "mal sich selbst" in capsys.readouterr().out
 
     def stub(x):
         raise NotImplementedError("Hier fehlt noch deine Lösung")
 
-    with pytest.raises(kurs.ExerciseNotSolved, match="noch nicht gelöst"):
-        kurs.check_function(stub, [((1,), 1)])
+    with pytest.raises(course.ExerciseNotSolved, match="noch nicht gelöst"):
+        course.check_function(stub, [((1,), 1)])
 
     def broken(x):
         return [1, 2][x]
 
-    with pytest.raises(kurs.ExerciseWrong, match="IndexError"):
-        kurs.check_function(broken, [((5,), 1)])
+    with pytest.raises(course.ExerciseWrong, match="IndexError"):
+        course.check_function(broken, [((5,), 1)])
 
 
 def test_hints_come_one_step_at_a_time(capsys):
     def eps(x):
         return 0
 
-    with pytest.raises(kurs.ExerciseWrong):
-        kurs.check_function(eps, [((1,), 1)], hint=["Denkanstoß", "genauer", "der Code"])
+    with pytest.raises(course.ExerciseWrong):
+        course.check_function(eps, [((1,), 1)], hint=["Denkanstoß", "genauer", "der Code"])
     capsys.readouterr()
     shown = []
     for _ in range(4):
-        kurs.tipp("eps")
+        course.hint("eps")
         shown.append(capsys.readouterr().out)
     assert "Tipp 1 von 3" in shown[0] and "Denkanstoß" in shown[0] and "genauer" not in shown[0]
     assert "noch einmal" in shown[0] and "Tipp 2 von 3" in shown[1] and "genauer" in shown[1]
@@ -77,46 +77,46 @@ def test_cartpole_policy_check_measures_the_goal(capsys):
         return int(obs[2] > 0)
 
     with pytest.raises(
-        kurs.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+,\d Schritte.*mindestens 300"
+        course.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+,\d Schritte.*mindestens 300"
     ):
-        kurs.check_cartpole_policy(angle_only, goal=300)
+        course.check_cartpole_policy(angle_only, goal=300)
 
     def leans(obs):
         return int(obs[2] + 0.5 * obs[3] > 0)
 
-    assert kurs.check_cartpole_policy(leans, goal=300) >= 300
+    assert course.check_cartpole_policy(leans, goal=300) >= 300
     assert "Geschafft" in capsys.readouterr().out
 
     def says_true(obs):
         return obs[2] > 0
 
-    with pytest.raises(kurs.ExerciseWrong, match="ganzen Zahlen 0 .links. und 1"):
-        kurs.check_cartpole_policy(says_true)
+    with pytest.raises(course.ExerciseWrong, match="ganzen Zahlen 0 .links. und 1"):
+        course.check_cartpole_policy(says_true)
 
     def stub(obs):
         raise NotImplementedError
 
-    with pytest.raises(kurs.ExerciseNotSolved):
-        kurs.check_cartpole_policy(stub)
+    with pytest.raises(course.ExerciseNotSolved):
+        course.check_cartpole_policy(stub)
 
 
 def test_check_function_compares_arrays_with_shape():
     import numpy as np
 
-    kurs.check_function(lambda: np.array([0.1 + 0.2]), [((), [0.3])])
-    with pytest.raises(kurs.ExerciseWrong):
-        kurs.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
+    course.check_function(lambda: np.array([0.1 + 0.2]), [((), [0.3])])
+    with pytest.raises(course.ExerciseWrong):
+        course.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
 
 
 def test_check_function_compares_dicts_and_mixed_tuples():
     facts = {"params": 114, "shape": (3, 2), "masked": True}
-    kurs.check_function(lambda: dict(facts, params=114.0000001), [((), facts)])
+    course.check_function(lambda: dict(facts, params=114.0000001), [((), facts)])
     for wrong in (dict(facts, shape=(2, 3)), dict(facts, masked=False), {"params": 114}):
-        with pytest.raises(kurs.ExerciseWrong):
-            kurs.check_function(lambda: wrong, [((), facts)])
-    kurs.check_function(lambda: (1, (3, 2), "q"), [((), (1, (3, 2), "q"))])
-    with pytest.raises(kurs.ExerciseWrong):
-        kurs.check_function(lambda: (1, (3, 2)), [((), (1, (3, 2), "q"))])
+        with pytest.raises(course.ExerciseWrong):
+            course.check_function(lambda: wrong, [((), facts)])
+    course.check_function(lambda: (1, (3, 2), "q"), [((), (1, (3, 2), "q"))])
+    with pytest.raises(course.ExerciseWrong):
+        course.check_function(lambda: (1, (3, 2)), [((), (1, (3, 2), "q"))])
 
 
 @pytest.mark.parametrize("cwd", ["notebooks", "tests", "."])
@@ -124,30 +124,30 @@ def test_helper_notebooks_import_silently_from_every_folder(cwd):
     """`import Ringbuffer, utils` klappt überall und führt nur Definitionen aus (keine Ausgabe)."""
     code = (
         "import sys, pathlib; sys.path.insert(0, str(pathlib.Path(r'%s')));"
-        "import kurs, Ringbuffer, utils;"
+        "import course, Ringbuffer, utils;"
         "assert Ringbuffer.__name__ == 'Ringbuffer' and hasattr(utils, 'LivePlot');"
-        "import matplotlib.pyplot as plt; assert plt.get_fignums() == []" % kurs.ROOT
+        "import matplotlib.pyplot as plt; assert plt.get_fignums() == []" % course.ROOT
     )
     started = time.time()
-    result = subprocess.run([sys.executable, "-c", code], cwd=kurs.ROOT / cwd, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=course.ROOT / cwd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    gif = kurs.ROOT / cwd / "zufall.gif"
+    gif = course.ROOT / cwd / "zufall.gif"
     assert not gif.exists() or gif.stat().st_mtime < started  # die Demo lief nicht
 
 
 def test_package_versions_lists_installed_and_skips_missing():
     import numpy as np
 
-    assert kurs.package_versions(("numpy", "gibt-es-nicht-xyz")) == {"numpy": np.__version__}
+    assert course.package_versions(("numpy", "gibt-es-nicht-xyz")) == {"numpy": np.__version__}
 
 
 def test_write_json_atomic_round_trip_without_leftovers(tmp_path):
     import json
 
     path = tmp_path / "neu" / "ergebnis.json"
-    kurs.write_json_atomic(path, {"ertrag": 475.0, "name": "Stab"})
-    kurs.write_json_atomic(path, {"ertrag": 500.0, "name": "Stab über"})  # überschreibt ganz
+    course.write_json_atomic(path, {"ertrag": 475.0, "name": "Stab"})
+    course.write_json_atomic(path, {"ertrag": 500.0, "name": "Stab über"})  # überschreibt ganz
     assert json.loads(path.read_text(encoding="utf-8")) == {"ertrag": 500.0, "name": "Stab über"}
     assert "Stab über" in path.read_text(encoding="utf-8")  # Umlaute bleiben lesbar
     assert [p.name for p in path.parent.iterdir()] == ["ergebnis.json"]
@@ -158,22 +158,22 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
         values = [1, 2]
         return values[x]
 
-    with pytest.raises(kurs.ExerciseWrong) as failed:
-        kurs.check_function(crashes, [((5,), 1)])
+    with pytest.raises(course.ExerciseWrong) as failed:
+        course.check_function(crashes, [((5,), 1)])
     text = "\n".join(failed.value._render_traceback_())
     assert "IndexError" in text and "return values[x]" in text, text  # die eigene Zeile der Lernenden
-    assert "Traceback" not in text and "kurs.py" not in text
+    assert "Traceback" not in text and "course.py" not in text
     assert failed.value.__cause__ is None
 
     def gives_text(x):
         return "0.5"
 
-    with pytest.raises(kurs.ExerciseWrong, match=r"ergibt aber '0.5' \(ein str"):
-        kurs.check_function(gives_text, [((1,), 0.5)])
+    with pytest.raises(course.ExerciseWrong, match=r"ergibt aber '0.5' \(ein str"):
+        course.check_function(gives_text, [((1,), 0.5)])
 
 
 def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
-    monkeypatch.setattr(kurs, "EXERCISE_TIME_LIMIT", 0.3)
+    monkeypatch.setattr(course, "EXERCISE_TIME_LIMIT", 0.3)
 
     def loops_forever(x):
         while x > 0:
@@ -182,9 +182,9 @@ def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
             except Exception:  # auch ein breites `except` der Lernenden hält den Abbruch nicht auf
                 pass
 
-    with pytest.raises(kurs.ExerciseWrong, match=r"nach 0.3 s noch nicht fertig.*Endlosschleife"):
-        kurs.check_function(loops_forever, [((1,), 1)])
-    kurs.check_function(lambda x: x, [((1,), 1)])  # danach ist kein Alarm mehr gestellt
+    with pytest.raises(course.ExerciseWrong, match=r"nach 0.3 s noch nicht fertig.*Endlosschleife"):
+        course.check_function(loops_forever, [((1,), 1)])
+    course.check_function(lambda x: x, [((1,), 1)])  # danach ist kein Alarm mehr gestellt
     import time
 
     time.sleep(0.5)
@@ -192,13 +192,14 @@ def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
 
 def test_importing_keras_after_kurs_writes_nothing_to_stderr():
     """#19: TensorFlow schreibt beim Import an TF_CPP_MIN_LOG_LEVEL vorbei auf stderr (oneDNN, absl, „rebuild
-    TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import kurs` bleibt stderr leer."""
+    TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import course` bleibt stderr leer."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     code = (
-        "import sys, kurs; assert not kurs.missing_modules(); assert 'tensorflow' not in sys.modules, 'Paketprüfung "
-        "importiert TensorFlow'\nimport keras, dqn; print(keras.backend.backend())"
+        "import sys, course; assert not course.missing_modules(); "
+        "assert 'tensorflow' not in sys.modules, 'Paketprüfung importiert TensorFlow'\n"
+        "import keras, dqn; print(keras.backend.backend())"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=kurs.ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=course.ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "tensorflow", out.stderr[-2000:]
     assert out.stderr == "", out.stderr
 
@@ -208,12 +209,12 @@ def test_stale_cell_finds_an_edited_exercise_that_was_not_run_again():
     edited = "def bellman_target(r):\n    return 2 * r\n"
     other = "x = 1\n"
     # geändert und gespeichert, aber nicht ausgeführt: die gespeicherte Fassung lief nie
-    assert kurs.stale_cell("bellman_target", [other, edited], [other, run]) == edited
+    assert course.stale_cell("bellman_target", [other, edited], [other, run]) == edited
     # geändert und ausgeführt (gespeichert oder nicht): nichts zu melden
-    assert kurs.stale_cell("bellman_target", [other, edited], [run, other, edited + "\n"]) is None
-    assert kurs.stale_cell("bellman_target", [other, run], [run, edited]) is None
+    assert course.stale_cell("bellman_target", [other, edited], [run, other, edited + "\n"]) is None
+    assert course.stale_cell("bellman_target", [other, run], [run, edited]) is None
     # eine Zelle, die den Namen nur benutzt, zählt nicht; eine halb getippte Zelle auch nicht
-    assert kurs.stale_cell("bellman_target", ["y = bellman_target(3)\n", "def bellman_target(:\n"], [run]) is None
+    assert course.stale_cell("bellman_target", ["y = bellman_target(3)\n", "def bellman_target(:\n"], [run]) is None
 
 
 def test_check_function_stops_when_the_exercise_cell_changed_since_its_last_run(tmp_path, monkeypatch):
@@ -233,8 +234,8 @@ def test_check_function_stops_when_the_exercise_cell_changed_since_its_last_run(
     def double(x):
         return x
 
-    with pytest.raises(kurs.ExerciseNotSolved, match="hat sich geändert, seit du sie zuletzt ausgeführt hast"):
-        kurs.check_function(double, [((2,), 4)])
+    with pytest.raises(course.ExerciseNotSolved, match="hat sich geändert, seit du sie zuletzt ausgeführt hast"):
+        course.check_function(double, [((2,), 4)])
     history.input_hist_raw.append(cells[0]["source"])  # jetzt ausgeführt: die Prüfung läuft und findet den Fehler
-    with pytest.raises(kurs.ExerciseWrong):
-        kurs.check_function(double, [((2,), 4)])
+    with pytest.raises(course.ExerciseWrong):
+        course.check_function(double, [((2,), 4)])

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 MODEL_DIR = ROOT / "models"
-LOG_DIR = ROOT / "logs"  # TensorBoard-Logs aller Lektionen; im Notebook: %tensorboard --logdir {kurs.LOG_DIR}
+LOG_DIR = ROOT / "logs"  # TensorBoard-Logs aller Lektionen; im Notebook: %tensorboard --logdir {course.LOG_DIR}
 
 # `%tensorboard` startet das Programm `tensorboard`. Ein Kernel aus der .venv hat deren bin-Ordner nicht immer im
 # PATH (er wurde ja nicht aus einer aktivierten Umgebung gestartet); ohne ihn meldet die Magie »Could not find«.
@@ -411,7 +411,7 @@ install_name_error_help()
 # Übungen: ein kleiner Prüf-Helfer für alle Lektionen
 # --------------------------------------------------------------------------------------
 class _ExerciseFeedback(Exception):
-    """Rückmeldung einer Prüfzelle: Jupyter zeigt nur den deutschen Text, keinen Traceback aus kurs.py."""
+    """Rückmeldung einer Prüfzelle: Jupyter zeigt nur den deutschen Text, keinen Traceback aus course.py."""
 
     def _render_traceback_(self):  # IPython ruft das statt des Tracebacks auf
         return str(self).splitlines()
@@ -425,12 +425,12 @@ class ExerciseWrong(_ExerciseFeedback, AssertionError):
     """Die Übungsfunktion liefert ein falsches Ergebnis."""
 
 
-_HINTS = {}  # Funktionsname -> Tipps der letzten Prüfung (eine Liste); `tipp(name)` zeigt sie auf Wunsch
+_HINTS = {}  # Funktionsname -> Tipps der letzten Prüfung (eine Liste); `hint(name)` zeigt sie auf Wunsch
 _HINTS_SHOWN = {}  # Funktionsname -> wie viele Tipps schon gezeigt wurden
 
 
-def tipp(name):
-    """Zeigt den nächsten Tipp zu einer Übung, z. B. kurs.tipp("bellman_target").
+def hint(name):
+    """Zeigt den nächsten Tipp zu einer Übung, z. B. course.hint("bellman_target").
 
     Die Prüfzelle verrät ihn nicht von selbst. Hat eine Übung mehrere Tipps, zeigt jeder Aufruf einen mehr,
     vom Denkanstoß bis zum konkreten Code.
@@ -447,7 +447,7 @@ def tipp(name):
         print(f"💡 Tipp zu `{name}`: {hints[0]}")
         return
     more = (
-        '\nNoch ein Tipp, falls du ihn brauchst: `kurs.tipp("' + name + '")` noch einmal.'
+        '\nNoch ein Tipp, falls du ihn brauchst: `course.hint("' + name + '")` noch einmal.'
         if shown + 1 < len(hints)
         else ""
     )
@@ -458,7 +458,7 @@ def _your_lines(error):
     """Die Zeilen aus dem Code der Lernenden, an denen der Fehler entstand (ohne Workshop- und Bibliothekscode)."""
     import traceback
 
-    ours = {str(ROOT / name) for name in ("kurs.py", "dqn.py", "checks.py", "atari.py")}
+    ours = {str(ROOT / name) for name in ("course.py", "dqn.py", "checks.py", "atari.py")}
     lines = []
     for frame in traceback.extract_tb(error.__traceback__):
         workshop = frame.filename in ours or ".ipynb#Zelle" in frame.filename  # Module und geladene Lösungszellen
@@ -509,7 +509,7 @@ def _register_hint(function, hint):
     name = getattr(function, "__name__", "deine Funktion")
     if hint:
         _HINTS[name] = [hint] if isinstance(hint, str) else list(hint)
-    return name, (f'\nEinen Tipp bekommst du mit `kurs.tipp("{name}")`.' if hint else "")
+    return name, (f'\nEinen Tipp bekommst du mit `course.hint("{name}")`.' if hint else "")
 
 
 def stale_cell(name, notebook_cells, executed_sources):
@@ -625,10 +625,11 @@ def call_exercise(function, *args, _hint="", **kwargs):
 def check_function(function, cases, hint="", tolerance=1e-6):
     """Prüft eine Übungsfunktion an Fällen `(args, erwartet)` oder `(args, kwargs, erwartet)`.
 
-    `hint`: ein Tipp oder eine Liste von Tipps, vom Denkanstoß bis zum Code (`kurs.tipp` zeigt einen nach dem anderen).
+    `hint`: ein Tipp oder eine Liste von Tipps, vom Denkanstoß bis zum Code (`course.hint` zeigt einen nach dem
+    anderen).
 
     Gibt bei Erfolg eine Zeile aus; sonst ExerciseNotSolved oder ExerciseWrong mit deutscher Erklärung
-    (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `kurs.tipp(name)`.
+    (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `course.hint(name)`.
     """
     name, ask = _register_hint(function, hint)
     _refuse_stale(name)
