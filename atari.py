@@ -1,6 +1,6 @@
 """Breakout aus Pixeln (Lektion 6): Umgebung mit Vorverarbeitung, Nature-CNN, Training mit Checkpoints, Bewertung.
 
-Lektion 6, `train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU), die Tests und
+Lektion 6, `scripts/train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU), die Tests und
 `bench/breakout_bench.py` rufen genau diese Funktionen. Die Lernschritte sind die aus Lektion 3–5
 (`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder. Die Bausteine,
 die Lernende in Lektion 6 schreiben (`push_frame`, `learning_signal`, `build_cnn`), stehen nur dort, in
@@ -21,7 +21,6 @@ Episodenende; gezählt und bewertet wird das volle Spiel mit 5 Leben und echten 
 import contextlib
 import json
 import os
-import platform
 import shutil
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -391,7 +390,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
     if found is None:
         raise FileNotFoundError(
             f"In {directory} liegt kein Checkpoint. Starte ein neues Training "
-            "(train_breakout.py ohne --export) oder prüfe den Pfad."
+            "(scripts/train_breakout.py ohne --export) oder prüfe den Pfad."
         )
     try:
         state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))
@@ -628,7 +627,7 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             from_step=run_start_step,
             to_step=state.steps,
             seconds=round(time.perf_counter() - run_clock, 1),
-            machine=machine_description(),
+            machine=course.machine_description(),
             keras_backend=state.keras_backend,
         )
 
@@ -717,38 +716,6 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     close_run()
     checkpoint(final=True)
     return q_model, state
-
-
-def machine_description():
-    """Rechner für die Herkunftsdatei, z. B. »x86_64, 2 Kerne, Linux« oder »…, GPU NVIDIA H100 80GB HBM3«."""
-    cpu = platform.processor() or platform.machine()
-    text = f"{cpu}, {os.cpu_count()} Kerne, {platform.system()}"
-    gpus = accelerators()
-    return text + (f", GPU {', '.join(gpus)}" if gpus else "")
-
-
-def accelerators():
-    """Namen der GPUs, auf denen das Keras-Backend rechnet (leer auf der CPU)."""
-    try:
-        backend = keras.backend.backend()
-        if backend == "jax":
-            import jax
-
-            return [d.device_kind for d in jax.devices() if d.platform != "cpu"]
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            return [
-                tf.config.experimental.get_device_details(d).get("device_name", d.name)
-                for d in tf.config.list_physical_devices("GPU")
-            ]
-        if backend == "torch":
-            import torch
-
-            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    except Exception:  # Herkunftsangabe darf ein Training nie abbrechen
-        pass
-    return []
 
 
 def load_agent(path=None):

@@ -132,7 +132,7 @@ class InputError(ValueError, TypeError):
         return ["⚠️ " + line if i == 0 else line for i, line in enumerate(str(self).splitlines())]
 
 
-# argparse spricht Englisch; die Skripte des Workshops (workshop.py, train_agent.py, train_breakout.py, bench/)
+# argparse spricht Englisch; die Skripte des Workshops (workshop.py, scripts/, bench/)
 # übersetzen seine Meldungen mit `german_argparse()`, bevor sie ihren Parser bauen.
 _ARGPARSE_GERMAN = {
     "usage: ": "Aufruf: ",
@@ -160,6 +160,78 @@ def german_argparse():
     import argparse
 
     argparse._ = lambda text: _ARGPARSE_GERMAN.get(text, text)
+
+
+# --------------------------------------------------------------------------------------
+# Herkunftsangaben: ein Format für Modelle (scripts/train_agent.py, scripts/train_breakout.py) und Benchmarks (bench/)
+# --------------------------------------------------------------------------------------
+def accelerators():
+    """Namen der GPUs, auf denen das Keras-Backend rechnet (leer auf der CPU)."""
+    try:
+        import keras
+
+        backend = keras.backend.backend()
+        if backend == "jax":
+            import jax
+
+            return [d.device_kind for d in jax.devices() if d.platform != "cpu"]
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return [
+                tf.config.experimental.get_device_details(d).get("device_name", d.name)
+                for d in tf.config.list_physical_devices("GPU")
+            ]
+        if backend == "torch":
+            import torch
+
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except Exception:  # eine Herkunftsangabe darf ein Training nie abbrechen
+        pass
+    return []
+
+
+def machine_description():
+    """Der Rechner, z. B. »x86_64, 2 Kerne, Linux« oder »…, GPU NVIDIA H100 80GB HBM3«."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    gpus = accelerators()
+    return f"{cpu}, {os.cpu_count()} Kerne, {platform.system()}" + (f", GPU {', '.join(gpus)}" if gpus else "")
+
+
+def evaluation_summary(scores, protocol, **extra):
+    """Die Bewertung eines Agenten für die Herkunftsdatei: Protokoll, Anzahl, Mittel, Streuung, Spanne."""
+    import numpy as np
+
+    scores = np.asarray(scores, dtype=float)
+    return {
+        "protocol": protocol,
+        "episodes": len(scores),
+        "mean": round(float(scores.mean()), 2),
+        "std": round(float(scores.std()), 2),
+        "min": float(scores.min()),
+        "max": float(scores.max()),
+        **extra,
+    }
+
+
+def provenance(evaluation, **facts):
+    """Herkunftsdatei eines Modells: was trainiert wurde (`facts`), seine Bewertung, Rechner, Backend, Versionen."""
+    import platform
+    import time
+
+    import keras
+
+    return {
+        **facts,
+        "evaluation": evaluation,
+        "keras_backend": keras.backend.backend(),
+        "machine": machine_description(),
+        "python": platform.python_version(),
+        "versions": package_versions(),
+        "created": time.strftime("%Y-%m-%d"),
+    }
 
 
 # --------------------------------------------------------------------------------------

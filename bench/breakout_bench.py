@@ -144,7 +144,7 @@ def main():
     loops = ["ours"] + (["keras_example"] if backend == "tensorflow" else [])
     report = dict(
         keras_backend=backend,
-        machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
+        machine=course.machine_description(),
         python=platform.python_version(),
         versions=course.package_versions(),
         fill_steps=FILL,

@@ -192,7 +192,7 @@ def main():
         report = dict(
             env=env_id,
             keras_backend=backend,
-            machine=f"{platform.machine()}, {os.cpu_count()} Kerne",
+            machine=course.machine_description(),
             python=platform.python_version(),
             versions=course.package_versions(),
             our_config=config.__dict__,

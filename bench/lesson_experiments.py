@@ -12,7 +12,6 @@ Die Lektionen zeichnen diese Verteilung neben den Lauf der Lernenden (`dqn.exper
 """
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -95,7 +94,7 @@ def main():
         seeds=seeds,
         runs=runs,
         effect=dqn.experiment_effect(args.experiment, runs),
-        machine=f"{platform.machine()}, {course.os.cpu_count()} Kerne, {platform.system()}",
+        machine=course.machine_description(),
         keras_backend=dqn.keras.backend.backend(),
         date=time.strftime("%Y-%m-%d"),
         total_seconds=round(time.perf_counter() - start, 1),

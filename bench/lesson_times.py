@@ -15,7 +15,6 @@ GUIDE_BEGIN … GUIDE_END); die Tagespläne dort planen mit diesen Zahlen, tests
 import json
 import math
 import os
-import platform
 import re
 import sys
 import time
@@ -152,7 +151,7 @@ def main():
                 lessons=results,
                 words_per_minute=WORDS_PER_MINUTE,
                 minutes_per_exercise=MINUTES_PER_EXERCISE,
-                machine=f"{platform.machine()}, {os.cpu_count()} Kerne, {platform.system()}",
+                machine=course.machine_description(),
                 keras_backend=os.environ.get("KERAS_BACKEND", "tensorflow"),
                 date=time.strftime("%Y-%m-%d"),
             ),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "scripts"))  # die Skripte (train_agent, train_breakout) als Module für die Tests
 os.environ.setdefault("WORKSHOP_QUICK", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -1,4 +1,4 @@
-"""Breakout-Bausteine (atari.py, train_breakout.py): Umgebung, Netz, Speicher, Checkpoints, Fortsetzen."""
+"""Breakout-Bausteine (atari.py, scripts/train_breakout.py): Umgebung, Netz, Speicher, Checkpoints, Fortsetzen."""
 
 import json
 import subprocess
@@ -213,7 +213,7 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     sets = [f"--set={k}={json.dumps(v)}" for k, v in TINY.items() if k != "total_steps"]
     run = [
         sys.executable,
-        str(course.ROOT / "train_breakout.py"),
+        str(course.ROOT / "scripts/train_breakout.py"),
         "--checkpoint-dir",
         str(folder),
         "--steps",
@@ -226,7 +226,7 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     done = subprocess.run(
         [
             sys.executable,
-            str(course.ROOT / "train_breakout.py"),
+            str(course.ROOT / "scripts/train_breakout.py"),
             "--checkpoint-dir",
             str(folder),
             "--export",
@@ -245,7 +245,7 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     assert "höchstens 5 Minuten (18 000 Bilder)" in provenance["evaluation"]["protocol"]
     q_model, _ = atari.load_agent(out.with_suffix(".keras"))
     assert q_model.count_params() == 1_686_180
-    # ohne Checkpoint beim Export weitermachen (train_breakout.py --from-model): Gewichte und Stand übernehmen
+    # ohne Checkpoint beim Export weitermachen (scripts/train_breakout.py --from-model): Gewichte und Stand übernehmen
     fresh = tmp_path / "neu"
     with pytest.raises(FileExistsError):
         atari.checkpoint_from_model(out.with_suffix(".keras"), folder)

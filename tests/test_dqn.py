@@ -193,7 +193,7 @@ def test_every_preset_is_valid_and_lunarlander_uses_double_dqn():
 
 
 def test_interrupted_train_agent_leaves_the_shipped_model_alone(tmp_path, monkeypatch):
-    """#18/2: Strg+C in train_agent.py überschreibt models/*.keras nicht mehr und endet mit Fehlercode."""
+    """#18/2: Strg+C in scripts/train_agent.py überschreibt models/*.keras nicht mehr und endet mit Fehlercode."""
     import train_agent
 
     out = tmp_path / "cartpole"

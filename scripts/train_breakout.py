@@ -1,9 +1,9 @@
 """Breakout-Training für lange Läufe: im Hintergrund auf dem Laptop, über Nacht oder auf einer GPU.
 
-    .venv/bin/python train_breakout.py                       # trainiert nach checkpoints/breakout, setzt dort fort
-    .venv/bin/python train_breakout.py --hours 2              # höchstens 2 Stunden, dann Checkpoint und Ende
-    .venv/bin/python train_breakout.py --export               # bewerten (Nature-Protokoll) -> models/breakout.keras
-    KERAS_BACKEND=jax python train_breakout.py --steps 2000000  # z. B. auf einem GPU-Rechner mit JAX
+    .venv/bin/python scripts/train_breakout.py            # trainiert nach checkpoints/breakout, setzt dort fort
+    .venv/bin/python scripts/train_breakout.py --hours 2  # höchstens 2 Stunden, dann Checkpoint und Ende
+    .venv/bin/python scripts/train_breakout.py --export   # bewerten (Nature-Protokoll) -> models/breakout.keras
+    KERAS_BACKEND=jax python scripts/train_breakout.py --steps 2000000  # z. B. auf einem GPU-Rechner mit JAX
 
 Derselbe Code wie in Lektion 6 (atari.train). Ein Abbruch (Strg+C, `kill -INT`, Zeitlimit) schreibt einen
 Checkpoint: Netz mit Optimierer, Target-Netz, Erfahrungsspeicher, Zufallszustand, Fortschritt. Der nächste
@@ -17,13 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
 def export(checkpoint_dir, out, episodes, seed):
     """Bewertet den Checkpoint nach dem Nature-Protokoll und legt Modell und Herkunftsdatei in models/ ab."""
-    import keras
 
     import atari
     import course
@@ -35,35 +34,23 @@ def export(checkpoint_dir, out, episodes, seed):
     shipped, _ = atari.build_cnn()  # ein frisches Netz mit denselben Gewichten: ohne Optimierer-Zustand, 3× kleiner
     shipped.set_weights(train_model.get_weights())
     dqn.save_model(shipped, out.with_suffix(".keras"))
-    provenance = {
-        "env_id": atari.ENV_ID,
-        "seed": state.seed,
-        "agent_steps": state.steps,
-        "frames": state.steps * 4,
-        "updates": state.updates,
-        "train_seconds": round(state.train_seconds, 1),
-        "runs": state.history,
-        "training_evaluations": state.evaluations,
-        "evaluation": {
-            "protocol": (
-                f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
-                f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
-                "Leben automatisch (Wrapper AutoFire), 1–30 NOOP-Bilder am Anfang statt bis zu 30 "
-                "NOOP-Aktionen"
-            ),
-            "episodes": len(scores),
-            "mean": round(float(scores.mean()), 2),
-            "std": round(float(scores.std()), 2),
-            "min": float(scores.min()),
-            "max": float(scores.max()),
-            "seconds": round(time.perf_counter() - start, 1),
-        },
-        "config": state.config,
-        "keras_backend": keras.backend.backend(),
-        "machine": atari.machine_description(),
-        "versions": course.package_versions(),
-        "created": time.strftime("%Y-%m-%d"),
-    }
+    protocol = (
+        f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
+        f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
+        "Leben automatisch (Wrapper AutoFire), 1–30 NOOP-Bilder am Anfang statt bis zu 30 NOOP-Aktionen"
+    )
+    provenance = course.provenance(
+        course.evaluation_summary(scores, protocol, seconds=round(time.perf_counter() - start, 1)),
+        env_id=atari.ENV_ID,
+        seed=state.seed,
+        agent_steps=state.steps,
+        frames=state.steps * 4,
+        updates=state.updates,
+        train_seconds=round(state.train_seconds, 1),
+        runs=state.history,
+        training_evaluations=state.evaluations,
+        config=state.config,
+    )
     course.write_json_atomic(out.with_suffix(".json"), provenance)
     print(
         f"Bewertung: {course.german_number(scores.mean(), 1)} ± "

@@ -1,7 +1,7 @@
 """Trainiert einen DQN-Agenten mit den Einstellungen der Lektion und legt ihn mit Herkunftsangaben ab.
 
-    .venv/bin/python train_agent.py CartPole-v1 --seed 0            -> models/cartpole.keras + cartpole.json
-    .venv/bin/python train_agent.py Acrobot-v1 --seed 0 --out logs/acrobot
+    .venv/bin/python scripts/train_agent.py CartPole-v1 --seed 0            -> models/cartpole.keras + cartpole.json
+    .venv/bin/python scripts/train_agent.py Acrobot-v1 --seed 0 --out logs/acrobot
 
 Derselbe Code wie in den Lektionen (dqn.preset + dqn.train, die Lösung der Schleife aus Lektion 3). Danach eine
 unabhängige Bewertung mit
@@ -10,13 +10,11 @@ Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rech
 """
 
 import argparse
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training bewertet mit 10_000+ und 20_000+)
@@ -62,32 +60,19 @@ def run(options, argv):
         )
         return 1
     returns = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=FINAL_EVAL_SEED)
-    import keras
-
-    provenance = {
-        "env_id": config.env_id,
-        "seed": options.seed,
-        "steps": result.steps,
-        "train_seconds": round(result.train_seconds, 1),
-        "wall_seconds": round(wall, 1),
-        "solved_at_step": result.solved_at_step,
-        "training_evaluations": [(s, round(m, 1)) for s, m, _ in result.evaluations],
-        "evaluation": {
-            "protocol": f"gierig (ε = 0), {options.eval_episodes} Episoden, Startzustände aus Seed {FINAL_EVAL_SEED}",
-            "episodes": len(returns),
-            "mean": round(float(returns.mean()), 2),
-            "std": round(float(returns.std()), 2),
-            "min": float(returns.min()),
-            "max": float(returns.max()),
-        },
-        "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.__dict__.items()},
-        "command": "python train_agent.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "keras_backend": keras.backend.backend(),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} Kerne, {platform.system()}",
-        "python": platform.python_version(),
-        "versions": course.package_versions(),
-        "created": time.strftime("%Y-%m-%d"),
-    }
+    protocol = f"gierig (ε = 0), {options.eval_episodes} Episoden, Startzustände aus Seed {FINAL_EVAL_SEED}"
+    provenance = course.provenance(
+        course.evaluation_summary(returns, protocol),
+        env_id=config.env_id,
+        seed=options.seed,
+        steps=result.steps,
+        train_seconds=round(result.train_seconds, 1),
+        wall_seconds=round(wall, 1),
+        solved_at_step=result.solved_at_step,
+        training_evaluations=[(s, round(m, 1)) for s, m, _ in result.evaluations],
+        config={k: (list(v) if isinstance(v, tuple) else v) for k, v in config.__dict__.items()},
+        command="python scripts/train_agent.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+    )
     # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil
     dqn.save_model(result.train_model, out.with_suffix(".keras"))
     course.write_json_atomic(out.with_suffix(".json"), provenance)
