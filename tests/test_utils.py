@@ -7,6 +7,7 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+import dqn
 import utils
 
 
@@ -84,6 +85,34 @@ def test_liveplot_figure_has_returns_average_and_target():
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["Ertrag pro Episode", "gleitender Mittelwert (2)", "Ziel (5)"]
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [1.0, 2.0])
+
+
+def test_liveplot_shows_greedy_evaluations_in_the_same_plot(capsys):
+    """Die gierige Bewertung steht als Punkt bei der Episode, nach der sie lief, neben der ε-Kurve (#19)."""
+    plot = utils.LivePlot("Test", target=5, window=2, text_only=True)
+    for value in (1.0, 3.0, 2.0):
+        plot.add(value)
+    plot.add_evaluation(4.5)
+    assert "letzte gierige Bewertung 4.5" in capsys.readouterr().out
+    ax = plot._figure().axes[0]
+    points = next(line for line in ax.get_lines() if line.get_label() == "gierige Bewertung (ε = 0)")
+    assert points.get_xdata().tolist() == [3] and points.get_ydata().tolist() == [4.5]
+
+
+def test_training_draws_its_evaluations_into_the_live_plot():
+    plot = utils.LivePlot("Test", text_only=True, min_interval=3600)
+    config = dqn.DQNConfig(
+        total_steps=600,
+        learning_starts=100,
+        batch_size=32,
+        eval_every=200,
+        eval_episodes=2,
+        eval_screen_episodes=2,
+        hidden_units=(16,),
+    )
+    result = dqn.train(config, seed=0, live_plot=plot, progress=False)
+    assert [mean for _, mean in plot.evaluations] == [mean for _, mean, _ in result.evaluations]
+    assert len(plot.evaluations) == 3  # nach Schritt 200, 400 und 600
 
 
 def test_balance_game_click_handlers_step_score_and_restart():
