@@ -198,7 +198,6 @@ def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=
     und nach jedem verlorenen Leben (im Paper musste der Agent das selbst tun), und die NOOPs sind 1–30
     Bilder (`AtariPreprocessing`) statt bis zu 30 Agenten-Aktionen. Gibt die Punktzahlen als Array zurück.
     """
-    import gymnasium as gym
     from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)
@@ -206,23 +205,7 @@ def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=
     bar = tqdm(total=episodes, unit="Spiel", disable=not progress)
     while len(scores) < episodes:
         n = min(max_parallel, episodes - len(scores))
-        envs = gym.vector.SyncVectorEnv(
-            [lambda: make_env() for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
-        )
-        obs, _ = envs.reset(seed=seed + len(scores))
-        totals, running = np.zeros(n), np.ones(n, dtype=bool)
-        for _ in range(max_steps):
-            actions = np.argmax(q_model.predict_on_batch(obs), axis=1)
-            explore = rng.random(n) < epsilon
-            actions[explore] = rng.integers(4, size=int(explore.sum()))
-            obs, rewards, terminated, truncated, _ = envs.step(actions)
-            totals += rewards * running
-            finished = running & (terminated | truncated)
-            bar.update(int(finished.sum()))
-            running &= ~finished
-            if not running.any():
-                break
-        envs.close()
+        totals = dqn.play_episodes(q_model, make_env, n, seed + len(scores), epsilon, rng, max_steps, bar.update)
         scores.extend(totals.tolist())
     bar.close()
     return np.array(scores)

@@ -472,40 +472,48 @@ def fast_copy(q_model):
 # --------------------------------------------------------------------------------------
 # Bewerten
 # --------------------------------------------------------------------------------------
-def _play_parallel(q_model, env_id, n, seed, epsilon=0.0, rng=None):
-    """Spielt n Episoden gleichzeitig (eine Netz-Abfrage pro Schritt für alle), gierig oder ε-gierig. Erträge (n,)."""
+def play_episodes(q_model, make, n, seed, epsilon=0.0, rng=None, max_steps=None, on_finished=None):
+    """Spielt n Episoden gleichzeitig in Umgebungen aus `make()`: eine Netz-Abfrage pro Schritt für alle, gierig oder
+    ε-greedy (Zufall aus `rng`). `max_steps` begrenzt jede Episode, `on_finished(k)` meldet k fertige Episoden.
+    Gibt die Erträge (n,) zurück. Die eine Bewertungsschleife für `evaluate` und `atari.play`."""
+    import itertools
+
     import gymnasium as gym
 
-    envs = gym.vector.SyncVectorEnv(
-        [lambda: make_env(env_id) for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
-    )
+    envs = gym.vector.SyncVectorEnv([make for _ in range(n)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
     try:
-        check_model_fits(q_model, envs.envs[0], env_id)
-    except course.InputError:
+        obs, _ = envs.reset(seed=seed)
+        totals, running = np.zeros(n), np.ones(n, dtype=bool)
+        for _ in itertools.count() if max_steps is None else range(max_steps):
+            actions = np.argmax(q_model.predict_on_batch(obs), axis=1)
+            if epsilon > 0:
+                explore = rng.random(n) < epsilon
+                actions[explore] = rng.integers(envs.single_action_space.n, size=int(explore.sum()))
+            obs, rewards, terminated, truncated, _ = envs.step(actions)
+            totals += rewards * running
+            finished = running & (terminated | truncated)
+            if on_finished is not None:
+                on_finished(int(finished.sum()))
+            running &= ~finished
+            if not running.any():
+                break
+        return totals
+    finally:
         envs.close()
-        raise
-    obs, _ = envs.reset(seed=seed)
-    totals = np.zeros(n)
-    running = np.ones(n, dtype=bool)
-    while running.any():
-        actions = np.argmax(q_model.predict_on_batch(obs.astype(np.float32)), axis=1)
-        if epsilon > 0:
-            explore = rng.random(n) < epsilon
-            actions[explore] = rng.integers(envs.single_action_space.n, size=int(explore.sum()))
-        obs, rewards, terminated, truncated, _ = envs.step(actions)
-        totals += rewards * running
-        running &= ~(terminated | truncated)
-    envs.close()
-    return totals
 
 
 def evaluate(q_model, env_id, episodes=100, seed=10_000, max_parallel=100, epsilon=0.0):
     """Gierige Bewertung: `episodes` Episoden parallel (eine Netz-Abfrage pro Schritt für alle); gibt die Erträge."""
+    env = make_env(env_id)
+    try:
+        check_model_fits(q_model, env, env_id)
+    finally:
+        env.close()
     returns = []
     rng = np.random.default_rng(seed)
     while len(returns) < episodes:
         n = min(max_parallel, episodes - len(returns))
-        totals = _play_parallel(q_model, env_id, n, seed + len(returns), epsilon=epsilon, rng=rng)
+        totals = play_episodes(q_model, lambda: make_env(env_id), n, seed + len(returns), epsilon=epsilon, rng=rng)
         returns.extend(totals.tolist())
     return np.array(returns)
 
