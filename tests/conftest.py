@@ -10,6 +10,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import course  # noqa: E402, F401  (registriert den Notebook-Import)
 
+# Ein winziges DQN-Training für Tests (Sekunden): kleine Netze, kurze Bewertungen
+TINY_DQN = dict(learning_starts=100, batch_size=32, eval_episodes=2, eval_screen_episodes=2, hidden_units=(16,))
+
 NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: ein Prozess darf nur localhost erreichen
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import TINY_DQN
 
 import dqn
 
@@ -92,16 +93,7 @@ def test_save_is_atomic_and_load_gives_german_errors(tmp_path):
 
 
 def test_quick_training_runs_and_changes_weights():
-    config = dqn.DQNConfig(
-        total_steps=300,
-        learning_starts=100,
-        batch_size=32,
-        eval_every=150,
-        eval_episodes=2,
-        eval_screen_episodes=2,
-        target_update_every=50,
-        hidden_units=(16,),
-    )
+    config = dqn.DQNConfig(**TINY_DQN, total_steps=300, eval_every=150, target_update_every=50)
     train_model, q_model = dqn.build_q_model((4,), 2, config.hidden_units)
     before = [w.copy() for w in q_model.get_weights()]
     result = dqn.train(config, seed=0, progress=False, models=(train_model, q_model))

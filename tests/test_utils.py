@@ -6,6 +6,7 @@ import gymnasium as gym
 import imageio.v3 as iio
 import numpy as np
 import pytest
+from conftest import TINY_DQN
 
 import dqn
 import utils
@@ -101,15 +102,7 @@ def test_liveplot_shows_greedy_evaluations_in_the_same_plot(capsys):
 
 def test_training_draws_its_evaluations_into_the_live_plot():
     plot = utils.LivePlot("Test", text_only=True, min_interval=3600)
-    config = dqn.DQNConfig(
-        total_steps=600,
-        learning_starts=100,
-        batch_size=32,
-        eval_every=200,
-        eval_episodes=2,
-        eval_screen_episodes=2,
-        hidden_units=(16,),
-    )
+    config = dqn.DQNConfig(**TINY_DQN, total_steps=600, eval_every=200)
     result = dqn.train(config, seed=0, live_plot=plot, progress=False)
     assert [mean for _, mean in plot.evaluations] == [mean for _, mean, _ in result.evaluations]
     assert len(plot.evaluations) == 3  # nach Schritt 200, 400 und 600
