@@ -27,6 +27,20 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 
 # rl-baselines3-zoo, hyperparams/dqn.yml (Commit ce95481b041fe5314c1b2f1a53940d169b9253fc)
+SB3_ZOO_ACROBOT_LUNARLANDER = dict(
+    n_timesteps=100_000,
+    learning_rate=6.3e-4,
+    batch_size=128,
+    buffer_size=50_000,
+    learning_starts=0,
+    gamma=0.99,
+    target_update_interval=250,
+    train_freq=4,
+    gradient_steps=-1,
+    exploration_fraction=0.12,
+    exploration_final_eps=0.1,
+    policy_kwargs=dict(net_arch=[256, 256]),
+)
 SB3_ZOO = {
     "CartPole-v1": dict(
         n_timesteps=50_000,
@@ -42,34 +56,9 @@ SB3_ZOO = {
         exploration_final_eps=0.04,
         policy_kwargs=dict(net_arch=[256, 256]),
     ),
-    "Acrobot-v1": dict(
-        n_timesteps=100_000,
-        learning_rate=6.3e-4,
-        batch_size=128,
-        buffer_size=50_000,
-        learning_starts=0,
-        gamma=0.99,
-        target_update_interval=250,
-        train_freq=4,
-        gradient_steps=-1,
-        exploration_fraction=0.12,
-        exploration_final_eps=0.1,
-        policy_kwargs=dict(net_arch=[256, 256]),
-    ),
-    "LunarLander-v3": dict(
-        n_timesteps=100_000,
-        learning_rate=6.3e-4,
-        batch_size=128,
-        buffer_size=50_000,
-        learning_starts=0,
-        gamma=0.99,
-        target_update_interval=250,
-        train_freq=4,
-        gradient_steps=-1,
-        exploration_fraction=0.12,
-        exploration_final_eps=0.1,
-        policy_kwargs=dict(net_arch=[256, 256]),
-    ),
+    # SB3-zoo stimmt Acrobot und LunarLander mit denselben Werten ab
+    "Acrobot-v1": SB3_ZOO_ACROBOT_LUNARLANDER,
+    "LunarLander-v3": SB3_ZOO_ACROBOT_LUNARLANDER,
 }
 
 
