@@ -459,20 +459,19 @@ def train(
     checkpoint_dir=None,
     seed=0,
     resume=True,
-    max_seconds=None,
     progress=True,
     live_plot=None,
     logger=None,
     models=None,
-    report_every=None,
+    on_step=None,
 ):
     """Trainiert den Breakout-Agenten; mit `checkpoint_dir` setzt es einen vorhandenen Checkpoint fort.
 
     Die Schleife ist die aus Lektion 3: handeln → Schritt → speichern → ziehen → Ziel → lernen →
-    Target nachziehen, dazu Checkpoints. `max_seconds`: nach so vielen Sekunden Checkpoint schreiben und
-    aufhören (für lange Läufe in Etappen). `report_every`: alle N Schritte eine Zeile Stand (für Logdateien).
-    Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste
-    Aufruf mit demselben Ordner macht dort weiter. Gibt (q_model, state) zurück.
+    Target nachziehen, dazu Checkpoints. `on_step(step, epsilon, state)` nach jedem Schritt; gibt es True zurück,
+    endet das Training mit Checkpoint (so setzt scripts/train_breakout.py Zeitlimit und Logzeilen um).
+    Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste Aufruf mit demselben Ordner macht dort weiter.
+    Gibt (q_model, state) zurück.
     """
     lock = contextlib.nullcontext()
     if checkpoint_dir is not None:
@@ -481,9 +480,7 @@ def train(
     # die Bausteine aus Lektion 6; `dqn.with_parts(atari.train, build_cnn=...)` setzt andere ein
     parts = dict(build_cnn=build_cnn, push_frame=push_frame, learning_signal=learning_signal)
     with lock:
-        return _train(
-            config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every, parts
-        )
+        return _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, models, on_step, parts)
 
 
 class CheckpointLock:
@@ -543,12 +540,13 @@ def _process_alive(pid):
         return True
 
 
-def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plot, logger, models, report_every, parts):
+def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, models, on_step, parts):
     from tqdm.auto import tqdm
 
     config = config or AtariConfig()
     memory, target_weights = None, None
-    if checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir):
+    resuming = checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir)
+    if resuming:
         train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)
         saved = {f.name: state.config[f.name] for f in fields(AtariConfig) if f.name in state.config}
         config = AtariConfig(**{**saved, "total_steps": max(config.total_steps, saved.get("total_steps", 0))})
@@ -558,11 +556,14 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher)."
         )
     else:
+        state = TrainState(seed=seed)
+    env = make_env(seed=seed + state.steps, push_frame=parts["push_frame"])
+    n_actions = int(env.action_space.n)
+    if not resuming:
         keras.utils.set_random_seed(seed)
         train_model, q_model = models or parts["build_cnn"](
-            4, config.learning_rate, config.huber_delta, config.clipnorm
+            n_actions, config.learning_rate, config.huber_delta, config.clipnorm
         )
-        state = TrainState(seed=seed)
     state.config = asdict(config)
     state.keras_backend = keras.backend.backend()
     capacity = config.memory_size or default_memory_size()
@@ -576,7 +577,6 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
     if state.rng_state:
         rng.bit_generator.state = state.rng_state
 
-    env = make_env(seed=seed + state.steps, push_frame=parts["push_frame"])
     obs, info = env.reset(seed=seed + state.steps)
     score, run_start_step = 0.0, state.steps
     run_clock = train_clock = time.perf_counter()
@@ -597,7 +597,7 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
         if final:
             print(f"Schreibe den Checkpoint nach {checkpoint_dir} (bei vollem Speicher einige Sekunden) …", flush=True)
         # ein Zwischen-Checkpoint nennt den laufenden Lauf schon in der Herkunft (bis hierher), sonst fehlte er
-        # nach einem Absturz; der letzte Checkpoint hat ihn schon über close_run()
+        # nach einem Absturz; der letzte Checkpoint hat ihn schon in state.history
         saved = state if final else replace(state, history=[*state.history, run_entry()])
         try:
             save_checkpoint(checkpoint_dir, train_model, target_model, memory, saved)
@@ -614,23 +614,17 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
             keras_backend=state.keras_backend,
         )
 
-    def close_run():
-        state.train_seconds += time.perf_counter() - train_clock
-        state.history.append(run_entry())
-
+    interrupted = False
     try:
         while state.steps < config.total_steps:
             step = state.steps + 1
-            # 1. handeln (ε-gierig; ε beginnt nach learning_starts zu fallen). Füllt ein fortgesetztes Training
-            #    einen leeren Speicher neu, spielt dabei schon das gelernte Netz: so landen Spielstände wie
-            #    die späteren darin, nicht nur die Anfänge zufälliger Spiele.
+            # 1. handeln, ε-greedy wie in Lektion 3 (ε fällt ab learning_starts). Füllt ein fortgesetztes Training
+            #    einen leeren Speicher neu, spielt dabei schon das gelernte Netz: so landen Spielstände wie die
+            #    späteren darin, nicht nur die Anfänge zufälliger Spiele.
             epsilon = dqn.linear_epsilon(
                 step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
             )
-            if rng.random() < epsilon:
-                action = int(rng.integers(4))
-            else:
-                action = int(np.argmax(q_model.predict_on_batch(obs[None])[0]))
+            action = dqn.epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng)
             # 2. Schritt
             next_obs, reward, terminated, truncated, info = env.step(action)
             score += reward
@@ -652,18 +646,9 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 if logger is not None and state.updates % 250 == 0:
                     logger.log_scalar("verlust", loss, step)
                 if state.updates % config.target_update_every == 0:
-                    target_model.set_weights(q_model.get_weights())
+                    dqn.update_target(target_model, q_model, 1.0)
             state.steps = step
             bar.update(1)
-            if report_every and step % report_every == 0:
-                recent = state.scores[-20:]
-                rate = (step - run_start_step) / (time.perf_counter() - run_clock)
-                print(
-                    f"Schritt {step}: {course.german_number(rate)} Schritte/s, "
-                    f"ε = {course.german_number(epsilon, 3)}, mittlere Punkte der letzten "
-                    f"{len(recent)} Spiele: {course.german_number(np.mean(recent) if recent else float('nan'), 1)}",
-                    flush=True,
-                )
             if config.eval_every and step % config.eval_every == 0:
                 state.train_seconds += time.perf_counter() - train_clock
                 mean = float(play(q_model, config.eval_episodes, seed=50_000 + step).mean())
@@ -679,12 +664,16 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 state.train_seconds += time.perf_counter() - train_clock
                 checkpoint()
                 train_clock = time.perf_counter()
-            if max_seconds is not None and time.perf_counter() - run_clock > max_seconds:
-                bar.write(f"Zeitlimit erreicht nach {step} Schritten.")
+            if on_step is not None and on_step(step, epsilon, state):
                 break
     except KeyboardInterrupt:
-        close_run()
-        checkpoint(final=True)
+        interrupted = True
+    finally:
+        dqn.close_outputs(bar, env, live_plot, logger)
+    state.train_seconds += time.perf_counter() - train_clock
+    state.history.append(run_entry())
+    checkpoint(final=True)
+    if interrupted:
         print(
             f"Training nach {state.steps} Schritten unterbrochen. Nichts ist verloren"
             + (
@@ -693,11 +682,6 @@ def _train(config, checkpoint_dir, seed, resume, max_seconds, progress, live_plo
                 else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."
             )
         )
-        return q_model, state
-    finally:
-        dqn.close_outputs(bar, env, live_plot, logger)
-    close_run()
-    checkpoint(final=True)
     return q_model, state
 
 

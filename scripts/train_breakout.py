@@ -99,6 +99,35 @@ def main(argv=None):
         parser.exit(2, f"Fehler: {error}\n")
 
 
+def stage(max_seconds=None, report_every=None):
+    """Für atari.train(on_step=...): nach `max_seconds` aufhören (mit Checkpoint), alle `report_every` Schritte eine
+    Zeile Stand (für Logdateien, wenn das Skript im Hintergrund läuft)."""
+    import numpy as np
+
+    import course
+
+    start, first_step = time.perf_counter(), None
+
+    def on_step(step, epsilon, state):
+        nonlocal first_step
+        first_step = first_step or step
+        if report_every and step % report_every == 0:
+            recent = state.scores[-20:]
+            rate = (step - first_step + 1) / (time.perf_counter() - start)
+            print(
+                f"Schritt {step}: {course.german_number(rate)} Schritte/s, ε = {course.german_number(epsilon, 3)}, "
+                f"mittlere Punkte der letzten {len(recent)} Spiele: "
+                f"{course.german_number(np.mean(recent) if recent else float('nan'), 1)}",
+                flush=True,
+            )
+        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            print(f"Zeitlimit erreicht nach {step} Schritten.", flush=True)
+            return True
+        return False
+
+    return on_step
+
+
 def run(options, parser):
     import atari
     import course
@@ -131,9 +160,8 @@ def run(options, parser):
         checkpoint_dir=options.checkpoint_dir,
         seed=options.seed,
         resume=not options.fresh,
-        max_seconds=options.hours * 3600 if options.hours else None,
         progress=sys.stderr.isatty(),
-        report_every=None if sys.stderr.isatty() else 10_000,
+        on_step=stage(options.hours * 3600 if options.hours else None, None if sys.stderr.isatty() else 10_000),
     )
     recent = state.scores[-100:]
     print(
