@@ -5,7 +5,7 @@ Trainingsschleife, Target-Update, Double-DQN-Ziel), stehen nur einmal im Worksho
 der Lektionen, markiert mit `# @save`. Dieses Modul führt sie beim Import aus (`course.load_saved_cells`,
 ganz unten); hier steht nur, was drumherum nötig ist: Hyperparameter, Umgebung, Bewerten, Speichern,
 Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
-`predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (je ~70–90 ms Overhead pro Aufruf).
+`predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (was ein Aufruf kostet: bench/call_costs.py).
 """
 
 import copy
@@ -29,11 +29,8 @@ from Ringbuffer import ReplayMemory  # add und sample: Lektion 5 (`# @save Ringb
 
 
 def limit_blas_threads():
-    """NumPy rechnet unsere kleinen Matrizen mit einem Thread am schnellsten.
-
-    Gemessen auf 2 Kernen, Stapel 128 durch ein 128×128-Netz: 0,11 ms mit einem BLAS-Thread,
-    0,31 ms mit mehreren, 2,3 ms, wenn nebenher TensorFlow rechnet (die Threads stören sich).
-    """
+    """NumPy rechnet unsere kleinen Matrizen mit einem Thread am schnellsten (gemessen: bench/call_costs.py);
+    mit mehreren stören sich die BLAS-Threads und die von TensorFlow."""
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # ohne threadpoolctl nur langsamer, nicht falsch
@@ -227,7 +224,7 @@ class DQNConfig(Hyperparameters):
 PRESETS = {
     # (128, 128) statt (64, 64): mit 64 Neuronen brach einer von 10 Seeds nach gutem Start ein und erholte sich nicht.
     # Ein Lernschritt nur jeden 8. Schritt, dafür aus 512 Übergängen und mit Lernrate 0,005: gleich viele Übergänge pro
-    # Schritt wie 128 jeden 2. Schritt, aber ein Viertel der Keras-Aufrufe (je ~2 ms, fast nur Verwaltungsaufwand).
+    # Schritt wie 128 jeden 2. Schritt, aber ein Viertel der Keras-Aufrufe (Verwaltungsaufwand, bench/call_costs.py).
     # Gemessen über 10 Seeds: gelöst im Median nach 17 750 statt 20 000 Schritten; mit Lernrate 0,003 blieben 5 von 5
     # Seeds ungelöst, mit 0,004 brauchte Seed 0 40 000 Schritte (bench/dqn_bench.py, README).
     "CartPole-v1": dict(
@@ -421,8 +418,8 @@ def clone_weights(q_model):
 class NumpyQ:
     """Eine NumPy-Kopie eines Dense-Q-Netzes: dieselbe Rechnung (x @ W + b, ReLU), ohne Keras.
 
-    Warum? Ein Keras-Aufruf kostet ~0,5 ms Verwaltungsaufwand, egal wie klein die Eingabe ist;
-    die paar Matrixmultiplikationen eines kleinen Netzes in NumPy dauern ~0,01 ms. Sie hat
+    Warum? Ein Keras-Aufruf kostet Verwaltungsaufwand, egal wie klein die Eingabe ist; die paar
+    Matrixmultiplikationen eines kleinen Netzes in NumPy sind etwa 40-mal schneller (bench/call_costs.py). Sie hat
     dieselbe Schnittstelle wie ein Keras-Modell (`predict_on_batch`, `get_weights`, `set_weights`),
     also kann sie überall stehen, wo Handeln und Ziele ein Netz brauchen: als Kopie zum Handeln
     und als Target-Netz (eine eingefrorene Kopie der Gewichte ist genau das).
@@ -920,7 +917,7 @@ class TrainRun:
         self.result = result
         self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
         # Zum Handeln eine schnelle NumPy-Kopie des Online-Netzes (nach jedem Lernschritt nachgezogen), bei
-        # großen Netzen das Netz selbst: ein Keras-Aufruf kostet ~0,5 ms, die NumPy-Rechnung ~0,01 ms.
+        # großen Netzen das Netz selbst (warum: NumpyQ, bench/call_costs.py).
         self.online_model = NumpyQ.from_model(result.q_model) if NumpyQ.supports(result.q_model) else result.q_model
         self.target_model = result.target_model if result.target_model is not None else self.online_model
         self.obs, _ = self.env.reset(seed=seed + result.steps)
