@@ -482,11 +482,63 @@ install_name_error_help()
 # --------------------------------------------------------------------------------------
 # Übungen: ein kleiner Prüf-Helfer für alle Lektionen
 # --------------------------------------------------------------------------------------
-class _ExerciseFeedback(Exception):
-    """Rückmeldung einer Prüfzelle: Jupyter zeigt nur den deutschen Text, keinen Traceback aus course.py."""
+FEEDBACK_COLORS = {"✅": ("#e8f5e9", "#2e7d32"), "❌": ("#fdecea", "#c62828"), "✋": ("#fff8e1", "#f9a825")}
 
-    def _render_traceback_(self):  # IPython ruft das statt des Tracebacks auf
-        return str(self).splitlines()
+
+def feedback_html(text):
+    """Die Rückmeldung einer Prüfzelle als ein Kasten: Farbe nach ✅/❌/✋, Code in `…` als Code gesetzt."""
+    import html
+    import re
+
+    background, border = FEEDBACK_COLORS.get(text[:1], ("#f5f5f5", "#757575"))
+    body = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text)).replace("\n", "<br>")
+    return (
+        f'<div class="workshop-feedback" style="background:{background};border-left:6px solid {border};'
+        f'padding:8px 12px;margin:4px 0;font-size:14px;line-height:1.5;color:#212121">{body}</div>' + FEEDBACK_STYLE
+    )
+
+
+# Eine Prüfung, die scheitert, hinterlässt eine Fehlerausgabe (für „Alle ausführen“ und nbgrader); direkt nach dem
+# Kasten blendet diese Regel sie aus, damit nur der Kasten zu sehen ist (JupyterLab, Notebook 7: CSS :has()).
+FEEDBACK_STYLE = (
+    "<style>.jp-OutputArea-child:has(.workshop-feedback) ~ .jp-OutputArea-child:has("
+    '[data-mime-type="application/vnd.jupyter.stderr"]) {display: none;}</style>'
+)
+
+
+def _in_notebook():
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def show_feedback(text):
+    """Eine Rückmeldung: im Notebook als HTML-Kasten, sonst (Terminal, Skript, Tests) als Text."""
+    if _in_notebook():
+        from IPython.display import HTML, display
+
+        display(HTML(feedback_html(text)))
+    else:
+        print(text)
+
+
+class _ExerciseFeedback(Exception):
+    """Rückmeldung einer Prüfzelle: im Notebook ein deutscher Kasten, kein Traceback aus course.py.
+
+    Die Ausnahme bleibt (eine Prüfung, die scheitert, soll „Alle ausführen“ anhalten und bei nbgrader null Punkte
+    geben); IPython zeigt statt ihres Tracebacks nur den Kasten.
+    """
+
+    def _render_traceback_(self):  # IPython ruft das statt des Tracebacks auf (ipykernel auch zweimal)
+        if not _in_notebook():
+            return str(self).splitlines()
+        if not getattr(self, "_shown", False):
+            self._shown = True
+            show_feedback(str(self))
+        return []
 
 
 class ExerciseNotSolved(_ExerciseFeedback):
@@ -726,7 +778,9 @@ def check_function(function, cases, hint="", tolerance=1e-6):
                     f"❌ `{call}` stimmt in {len(wrong)} von {len(expected)} Punkten nicht: {details}." + ask
                 )
             raise ExerciseWrong(f"❌ `{call}` sollte {expected!r} ergeben, ergibt aber {actual!r}{kind}." + ask)
-    print(f"✅ Richtig! `{name}` besteht " + ("die Prüfung." if len(cases) == 1 else f"alle {len(cases)} Prüfungen."))
+    show_feedback(
+        f"✅ Richtig! `{name}` besteht " + ("die Prüfung." if len(cases) == 1 else f"alle {len(cases)} Prüfungen.")
+    )
 
 
 def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
@@ -762,7 +816,7 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
             f"❌ `{name}` hält den Stab im Mittel {german_number(mean, 1)} Schritte (schlechteste Episode "
             f"{german_number(min(returns))}); das Ziel sind mindestens {goal}." + ask
         )
-    print(
+    show_feedback(
         f"✅ Geschafft! `{name}` hält den Stab im Mittel {german_number(mean, 1)} Schritte über {episodes} Episoden "
         f"(Ziel: {goal}, höchstens 500)."
     )

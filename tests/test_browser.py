@@ -307,9 +307,14 @@ CELL_DONE = """([index, before]) => {
     const count = panel.content.widgets[index].model.executionCount;
     return count !== null && count !== before && panel.sessionContext.session.kernel.status === 'idle';
 }"""
-CELL_OUTPUT = """index => window.jupyterapp.shell.currentWidget.content.widgets[index].model.outputs.toJSON()
-    .map(o => o.output_type === 'error' ? (o.traceback || []).join('\\n') : [].concat(o.text || '').join(''))
-    .join('\\n')"""
+# Text einer Ausgabe; eine Rückmeldung (HTML-Kasten) so, wie der Browser sie zeigt (innerText)
+CELL_OUTPUT = """index => {
+    const cell = window.jupyterapp.shell.currentWidget.content.widgets[index];
+    const boxes = Array.from(cell.node.querySelectorAll('.workshop-feedback')).map(box => box.innerText);
+    const rest = cell.model.outputs.toJSON().filter(o => o.output_type !== 'display_data')
+        .map(o => o.output_type === 'error' ? (o.traceback || []).join('\\n') : [].concat(o.text || '').join(''));
+    return boxes.concat(rest).filter(t => t).join('\\n');
+}"""
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -352,17 +357,24 @@ def test_exercise_feedback_in_jupyterlab(browser, server):
             page.screenshot(path=str(ARTEFACTS / f"uebung_{name}.png"))
             feedback[name] = text
             assert "Traceback" not in text and "course.py" not in text, f"{name}: {text}"
+            # ein Kasten, keine sichtbare rote Fehlerausgabe darunter
+            outputs = page.evaluate(
+                f"() => window.jupyterapp.shell.currentWidget.content.widgets[{check}].node"
+                ".querySelectorAll('.jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stderr\"]')"
+                ".values().filter(e => e.offsetParent !== null).toArray().length"
+            )
+            assert outputs == 0, f"{name}: rote Ausgabe unter dem Kasten"
             return text
 
         header = 'def count_actions(actions):\n    """Häufigkeit jeder Aktion als Dictionary {aktion: anzahl}."""\n'
-        assert attempt("unberuehrt").startswith("✋ Die Übung `count_actions` ist noch nicht gelöst")
+        assert attempt("unberuehrt").startswith("✋ Die Übung count_actions ist noch nicht gelöst")
         wrong = attempt("falsch", header + "    return {action: 1 for action in actions}\n")
-        assert wrong.startswith("❌ `count_actions([0, 1, 1])` sollte {0: 1, 1: 2} ergeben, ergibt aber {0: 1, 1: 1}.")
+        assert wrong.startswith("❌ count_actions([0, 1, 1]) sollte {0: 1, 1: 2} ergeben, ergibt aber {0: 1, 1: 1}.")
         crash = attempt(
             "absturz", header + "    counts = {}\n    for action in actions:\n        counts[action] += 1\n"
         )
-        assert crash.startswith("❌ `count_actions([0, 1, 1])` bricht mit KeyError ab: 0")
-        assert "in `count_actions`, Zeile 5: counts[action] += 1" in crash
+        assert crash.startswith("❌ count_actions([0, 1, 1]) bricht mit KeyError ab: 0")
+        assert "in count_actions, Zeile 5: counts[action] += 1" in crash
         right = (
             header
             + "    counts = {}\n    for a in actions:\n        counts[a] = counts.get(a, 0) + 1\n    return counts\n"
@@ -371,10 +383,8 @@ def test_exercise_feedback_in_jupyterlab(browser, server):
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         time.sleep(1.0)
         stale = attempt("geaendert_nicht_ausgefuehrt", run_exercise=False)
-        assert stale.startswith(
-            "✋ Die Zelle mit `count_actions` hat sich geändert, seit du sie zuletzt ausgeführt hast"
-        )
-        assert attempt("richtig").startswith("✅ Richtig! `count_actions` besteht alle 3 Prüfungen.")
+        assert stale.startswith("✋ Die Zelle mit count_actions hat sich geändert, seit du sie zuletzt ausgeführt hast")
+        assert attempt("richtig").startswith("✅ Richtig! count_actions besteht alle 3 Prüfungen.")
     finally:
         (ARTEFACTS / "uebung_rueckmeldungen.txt").write_text(
             "\n\n".join(f"[{name}]\n{text}" for name, text in feedback.items()), encoding="utf-8"

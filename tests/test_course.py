@@ -239,3 +239,12 @@ def test_check_function_stops_when_the_exercise_cell_changed_since_its_last_run(
     history.input_hist_raw.append(cells[0]["source"])  # jetzt ausgeführt: die Prüfung läuft und findet den Fehler
     with pytest.raises(course.ExerciseWrong):
         course.check_function(double, [((2,), 4)])
+
+
+def test_feedback_is_one_html_box_with_the_right_colour_and_escaped_code():
+    box = course.feedback_html("❌ `f(<1>)` sollte 2 ergeben")
+    assert box.startswith('<div class="workshop-feedback"') and "#c62828" in box
+    assert "<code>f(&lt;1&gt;)</code>" in box and "Traceback" not in box
+    assert "#2e7d32" in course.feedback_html("✅ Richtig!") and "#f9a825" in course.feedback_html("✋ noch nicht")
+    # außerhalb eines Notebooks bleibt es Text, ohne Traceback aus course.py
+    assert course.ExerciseWrong("❌ falsch\nzweite Zeile")._render_traceback_() == ["❌ falsch", "zweite Zeile"]

@@ -68,7 +68,11 @@ def errors(cell):
 
 
 def text(cell):
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+    """Was unter der Zelle steht: Textausgaben und HTML (die Rückmeldungen der Prüfzellen sind ein HTML-Kasten)."""
+    return "".join(
+        o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/html", "")
+        for o in cell.get("outputs", [])
+    )
 
 
 def test_network_lock_refuses_internet_and_allows_localhost(tmp_path):
