@@ -41,6 +41,8 @@ SOLUTION_END = "### END SOLUTION"
 # Lektionen. Nach einem Umzug hier ändern und `python3 workshop.py colab` ausführen (ein Test prüft den Abgleich).
 GITHUB_REPO = "Deep-Q-Learning-Workshop/Deep-Q-Learning-Workshop"
 COLAB_DIR = "/content/Deep-Q-Learning-Workshop"
+# Die Übungsversionen für Colab (Colab öffnet nur Dateien aus dem Repository): erzeugt von `workshop.py colab`
+COLAB_EXERCISES = ROOT / "colab"
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # Python-Versionen, für die es alle gepinnten Pakete als Wheel gibt (tests/test_platforms.py prüft das):
 # numpy 2.4 und matplotlib brauchen mindestens 3.11, TensorFlow 2.21 gibt es nicht für 3.14.
@@ -270,13 +272,16 @@ course.check_environment()  # in Google Colab installiert sie zuerst die fehlend
 
 
 def colab_badge(path):
-    url = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/main/{path.relative_to(ROOT).as_posix()}"
+    """Der „In Colab öffnen“-Knopf einer Lektion: er öffnet ihre Übungsversion in colab/, nicht die Lösungen."""
+    exercise = (COLAB_EXERCISES / path.name).relative_to(ROOT).as_posix()
+    url = f"https://colab.research.google.com/github/{GITHUB_REPO}/blob/main/{exercise}"
     return f"[![In Colab öffnen]({COLAB_BADGE_IMAGE})]({url})"
 
 
 def sync_colab(write=True):
-    """Setzt den Colab-Knopf unter die Überschrift jeder Lektion, ihre erste Code-Zelle auf FIRST_CELL und die
-    Knopfliste im README. Gibt die Dateien zurück, die sich ändern (mit write=False: ändern würden)."""
+    """Setzt den Colab-Knopf unter die Überschrift jeder Lektion, ihre erste Code-Zelle auf FIRST_CELL, die
+    Übungsversionen in colab/ und die Knopfliste im README. Gibt die Dateien zurück, die sich ändern (mit
+    write=False: ändern würden)."""
     changed = []
     lessons = sorted((ROOT / "notebooks").glob("*.ipynb"))
     for path in lessons:
@@ -293,6 +298,14 @@ def sync_colab(write=True):
             changed.append(path)
             if write:
                 write_notebook(path, notebook)
+        exercise_path = COLAB_EXERCISES / path.name
+        exercise = exercise_notebook(notebook)
+        current = json.loads(exercise_path.read_text(encoding="utf-8")) if exercise_path.exists() else None
+        if current != json.loads(json.dumps(exercise)):
+            changed.append(exercise_path)
+            if write:
+                COLAB_EXERCISES.mkdir(exist_ok=True)
+                write_notebook(exercise_path, exercise)
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     begin, end = "<!-- colab: erzeugt von `python3 workshop.py colab` -->", "<!-- colab: Ende -->"

@@ -129,6 +129,10 @@ def test_colab_badges_and_first_cells_are_in_sync():
         notebook = json.loads(lesson.read_text(encoding="utf-8"))
         assert workshop.colab_badge(lesson) in "".join(notebook["cells"][0]["source"])
         assert workshop.colab_badge(lesson) in readme
+        # der Knopf öffnet die Übungsversion (colab/), nicht die Lösungen
+        assert f"/blob/main/colab/{lesson.name})" in workshop.colab_badge(lesson)
+        exercise = (workshop.COLAB_EXERCISES / lesson.name).read_text(encoding="utf-8")
+        assert workshop.SOLUTION_BEGIN not in exercise and workshop.STUB_LINE.replace('"', '\\"') in exercise
 
 
 def test_colab_requirements_use_the_workshop_pins():
