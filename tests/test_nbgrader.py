@@ -28,7 +28,7 @@ STUB = f"# DEIN CODE HIER\n{workshop.STUB_LINE}"
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def grading(tmp_path_factory):
     if not (NBGRADER / "nbgrader").exists():
         message = "nbgrader fehlt: python3 workshop.py test legt .venv-nbgrader an"
         if os.environ.get("CI"):
@@ -69,7 +69,7 @@ def course(tmp_path_factory):
     return dict(nbgrader=nbgrader, env=env)
 
 
-def test_nbgrader_generates_the_same_exercise_versions_as_the_workshop(course):
+def test_nbgrader_generates_the_same_exercise_versions_as_the_workshop(grading):
     for lesson in sorted(course.NOTEBOOK_DIR.glob("*.ipynb")):
         ours = workshop.exercise_notebook(json.loads(lesson.read_text(encoding="utf-8")))
         released = json.loads((COURSE / "release" / ASSIGNMENT / lesson.name).read_text(encoding="utf-8"))
@@ -87,11 +87,11 @@ def test_lessons_carry_nbgrader_metadata_in_sync():
         assert graded and solutions, lesson.name
 
 
-def test_autograde_gives_solved_lessons_full_marks_and_untouched_ones_zero(course):
+def test_autograde_gives_solved_lessons_full_marks_and_untouched_ones_zero(grading):
     for student, folder in (("geloest", "source"), ("unberuehrt", "release")):
         shutil.copytree(COURSE / folder / ASSIGNMENT, COURSE / "submitted" / student / ASSIGNMENT)
-    course["nbgrader"]("autograde", ASSIGNMENT, "--create")
-    course["nbgrader"]("export", "--to", "noten.csv")
+    grading["nbgrader"]("autograde", ASSIGNMENT, "--create")
+    grading["nbgrader"]("export", "--to", "noten.csv")
     rows = (COURSE / "noten.csv").read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")
     scores = {
