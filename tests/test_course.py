@@ -190,7 +190,7 @@ def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
     time.sleep(0.5)
 
 
-def test_importing_keras_after_kurs_writes_nothing_to_stderr():
+def test_importing_keras_after_course_writes_nothing_to_stderr():
     """#19: TensorFlow schreibt beim Import an TF_CPP_MIN_LOG_LEVEL vorbei auf stderr (oneDNN, absl, „rebuild
     TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import course` bleibt stderr leer."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
