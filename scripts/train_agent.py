@@ -2,11 +2,17 @@
 
     .venv/bin/python scripts/train_agent.py CartPole-v1 --seed 0            -> models/cartpole.keras + cartpole.json
     .venv/bin/python scripts/train_agent.py Acrobot-v1 --seed 0 --out logs/acrobot
+    .venv/bin/python scripts/train_agent.py Acrobot-v1 --candidates 6 --full   # 6 Seeds, der robusteste gewinnt
 
 Derselbe Code wie in den Lektionen (dqn.preset + dqn.train, die Lösung der Schleife aus Lektion 3). Danach eine
 unabhängige Bewertung mit
 100 gierigen Episoden auf Startzuständen, die weder Training noch Trainingsbewertung gesehen haben.
 Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rechner und Paketversionen.
+
+Mit `--candidates N` trainiert es N Seeds (ab `--seed`) und wählt den Agenten, dessen 10 % schlechteste Episoden auf
+der Validierung (eigene Startzustände) im Mittel am besten sind: Ein mitgelieferter Agent soll vor der Gruppe nie
+versagen. Erst der gewählte wird auf den Test-Startzuständen bewertet; beide Ergebnisse stehen in der Herkunft.
+`--full` trainiert alle Schritte des Presets, statt beim ersten „gelöst“ aufzuhören.
 """
 
 import argparse
@@ -18,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 FINAL_EVAL_SEED = 900_000  # Startzustände der Abschlussbewertung (das Training bewertet mit 10_000+ und 20_000+)
+VALIDATION_SEED = 800_000  # Startzustände für die Wahl unter mehreren Kandidaten (nie für die Abschlussbewertung)
 
 
 def main(argv=None):
@@ -30,9 +37,14 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="Pfad ohne Endung (Standard: models/<umgebung>)")
     parser.add_argument("--eval-episodes", type=int, default=100)
+    parser.add_argument("--candidates", type=int, default=1, help="so viele Seeds trainieren, den robustesten nehmen")
+    parser.add_argument(
+        "--full", action="store_true", help="alle Schritte trainieren, nicht beim ersten „gelöst“ enden"
+    )
     options = parser.parse_args(argv)
-    if options.eval_episodes < 1:
-        parser.error(f"--eval-episodes muss mindestens 1 sein, ist {options.eval_episodes}.")
+    for name in ("eval_episodes", "candidates"):
+        if getattr(options, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} muss mindestens 1 sein, ist {getattr(options, name)}.")
 
     try:
         return run(options, argv)
@@ -48,23 +60,59 @@ def run(options, argv):
 
     out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
     out.parent.mkdir(parents=True, exist_ok=True)
-    config = dqn.preset(options.env_id)
+    config = dqn.preset(options.env_id, **({"stop_when_solved": False} if options.full else {}))
+    candidates, best = [], None
     start = time.perf_counter()
-    result = dqn.train(config, seed=options.seed, progress=sys.stderr.isatty())
-    wall = time.perf_counter() - start
-    if result.interrupted:
-        print(
-            f"Abgebrochen nach {result.steps} Schritten: nichts geschrieben, {out.with_suffix('.keras')} "
-            "bleibt, wie es war.",
-            file=sys.stderr,
+    for seed in range(options.seed, options.seed + options.candidates):
+        result = dqn.train(config, seed=seed, progress=sys.stderr.isatty())
+        if result.interrupted:
+            print(
+                f"Abgebrochen nach {result.steps} Schritten: nichts geschrieben, {out.with_suffix('.keras')} "
+                "bleibt, wie es war.",
+                file=sys.stderr,
+            )
+            return 1
+        if options.candidates == 1:
+            best = (None, seed, result)
+            break
+        validation = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=VALIDATION_SEED)
+        worst_tenth = float(np.sort(validation)[: max(1, len(validation) // 10)].mean())
+        candidates.append(
+            dict(
+                seed=seed,
+                steps=result.steps,
+                **course.evaluation_summary(validation, "Validierung"),
+                worst_tenth=worst_tenth,
+            )
         )
-        return 1
+        print(
+            f"Kandidat Seed {seed}: Validierung {course.german_number(validation.mean(), 1)}, "
+            f"schlechtestes Zehntel {course.german_number(worst_tenth, 1)}",
+            flush=True,
+        )
+        if best is None or (worst_tenth, validation.mean()) > best[0]:
+            best = ((worst_tenth, validation.mean()), seed, result)
+    wall = time.perf_counter() - start
+    _, seed, result = best
     returns = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=FINAL_EVAL_SEED)
     protocol = f"gierig (ε = 0), {options.eval_episodes} Episoden, Startzustände aus Seed {FINAL_EVAL_SEED}"
+    selection = {}
+    if candidates:
+        selection = dict(
+            selection=dict(
+                rule=(
+                    f"{len(candidates)} Seeds trainiert; gewählt, wessen 10 % schlechteste Episoden auf der "
+                    f"Validierung ({options.eval_episodes} Episoden, Startzustände aus Seed {VALIDATION_SEED}) im "
+                    "Mittel am besten sind; erst danach die Abschlussbewertung auf eigenen Startzuständen"
+                ),
+                chosen_seed=seed,
+                candidates=candidates,
+            )
+        )
     provenance = course.provenance(
-        course.evaluation_summary(returns, protocol),
+        course.evaluation_summary(returns, protocol, below_zero=int((returns < 0).sum())),
         env_id=config.env_id,
-        seed=options.seed,
+        seed=seed,
         steps=result.steps,
         train_seconds=round(result.train_seconds, 1),
         wall_seconds=round(wall, 1),
@@ -72,6 +120,7 @@ def run(options, argv):
         training_evaluations=[(s, round(m, 1)) for s, m, _ in result.evaluations],
         config={k: (list(v) if isinstance(v, tuple) else v) for k, v in config.__dict__.items()},
         command="python scripts/train_agent.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        **selection,
     )
     # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil
     dqn.save_model(result.train_model, out.with_suffix(".keras"))

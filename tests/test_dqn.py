@@ -1,5 +1,7 @@
 """dqn.py: Bausteine mit Werten von Hand, deutsche Fehlermeldungen, Speichern/Laden, kurzes Training."""
 
+import json
+
 import numpy as np
 import pytest
 from conftest import TINY_DQN
@@ -204,6 +206,36 @@ def test_interrupted_train_agent_leaves_the_shipped_model_alone(tmp_path, monkey
     with pytest.raises(SystemExit):
         train_agent.main(["CartPole-v1", "--out", str(out), "--eval-episodes", "0"])
     assert out.with_suffix(".keras").read_bytes() == b"altes Modell"
+
+
+def test_train_agent_picks_the_candidate_with_the_best_worst_episodes_on_validation(tmp_path, monkeypatch):
+    """#21: mehrere Seeds, Wahl auf der Validierung (Seed 800000), Abschlussbewertung erst danach (Seed 900000)."""
+    import train_agent
+
+    evaluated = []
+    quality = {0: -300.0, 1: -90.0, 2: -200.0}  # Seed 1 ist der robusteste
+
+    def tiny_train(config, seed=0, **kwargs):
+        result = dqn.TrainResult(train_model=None, q_model=seed, steps=100 + seed, train_seconds=1.0)
+        return result
+
+    def fake_evaluate(q_model, env_id, episodes=100, seed=0, **kwargs):
+        evaluated.append((q_model, seed))
+        returns = np.full(episodes, quality[q_model])
+        returns[:10] -= 50 * (q_model == 0)
+        return returns
+
+    monkeypatch.setattr(dqn, "train", tiny_train)
+    monkeypatch.setattr(dqn, "evaluate", fake_evaluate)
+    monkeypatch.setattr(dqn, "save_model", lambda model, path: path.write_text(f"Seed {model}"))
+    out = tmp_path / "acrobot"
+    assert train_agent.main(["Acrobot-v1", "--candidates", "3", "--full", "--out", str(out)]) == 0
+    # erst alle drei auf der Validierung, dann nur der gewählte auf dem Test
+    assert evaluated == [(0, 800_000), (1, 800_000), (2, 800_000), (1, 900_000)]
+    provenance = json.loads(out.with_suffix(".json").read_text())
+    assert provenance["seed"] == 1 and provenance["selection"]["chosen_seed"] == 1
+    assert [c["worst_tenth"] for c in provenance["selection"]["candidates"]] == [-350.0, -90.0, -200.0]
+    assert provenance["config"]["stop_when_solved"] is False and provenance["evaluation"]["mean"] == -90.0
 
 
 def test_progress_bar_ends_as_success_when_the_goal_stops_training_early():
