@@ -506,7 +506,8 @@ FEEDBACK_STYLE = (
 )
 
 
-def _in_notebook():
+def in_notebook():
+    """Läuft der Code in einem Jupyter-Kernel (dann HTML, Live-Grafik), nicht im Terminal oder in pytest?"""
     if "IPython" not in sys.modules:
         return False
     from IPython import get_ipython
@@ -517,7 +518,7 @@ def _in_notebook():
 
 def show_feedback(text):
     """Eine Rückmeldung: im Notebook als HTML-Kasten, sonst (Terminal, Skript, Tests) als Text."""
-    if _in_notebook():
+    if in_notebook():
         from IPython.display import HTML, display
 
         display(HTML(feedback_html(text)))
@@ -533,7 +534,7 @@ class _ExerciseFeedback(Exception):
     """
 
     def _render_traceback_(self):  # IPython ruft das statt des Tracebacks auf (ipykernel auch zweimal)
-        if not _in_notebook():
+        if not in_notebook():
             return str(self).splitlines()
         if not getattr(self, "_shown", False):
             self._shown = True
