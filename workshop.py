@@ -434,6 +434,12 @@ def _shown(path):
 CHECK_CELL = re.compile(r"checks\.(\w+)\(")  # eine Prüfzelle: checks.bellman_target(bellman_target)
 
 
+def check_name(source):
+    """Der Name der Prüfung, wenn die Zelle eine Prüfzelle ist (`checks.bellman_target(...)`), sonst None."""
+    match = CHECK_CELL.match(source.strip())
+    return match.group(1) if match else None
+
+
 def nbgrader_metadata(notebook):
     """Setzt nbgraders Zell-Metadaten aus dem Inhalt: Lösungszellen (mit den Markern), bewertete Prüfzellen
     (1 Punkt, schreibgeschützt) und die schreibgeschützte erste Zelle; alle anderen Zellen ohne. Gibt True zurück,
@@ -448,9 +454,8 @@ def nbgrader_metadata(notebook):
         if cell["cell_type"] == "code" and SOLUTION_BEGIN in source:
             names = [n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
             meta = dict(grade=False, solution=True, locked=False, grade_id=f"loesung-{'-'.join(names) or index}")
-        elif cell["cell_type"] == "code" and CHECK_CELL.match(source.strip()):
-            meta = dict(grade=True, solution=False, locked=True, points=1)
-            meta["grade_id"] = f"pruefung-{CHECK_CELL.match(source.strip()).group(1)}"
+        elif cell["cell_type"] == "code" and check_name(source):
+            meta = dict(grade=True, solution=False, locked=True, points=1, grade_id=f"pruefung-{check_name(source)}")
         elif cell["cell_type"] == "code" and first_code and "course.check_environment()" in source:
             meta = dict(grade=False, solution=False, locked=True, grade_id="erste-zelle")
         if cell["cell_type"] == "code":

@@ -21,7 +21,6 @@ LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HELPERS = [ROOT / "Ringbuffer.ipynb", ROOT / "utils.ipynb"]
 ALL_NOTEBOOKS = HELPERS + LESSONS
 ARTEFACTS = ROOT / "test-artefakte"
-CHECK_CALL = re.compile(r"^checks\.\w+\(")  # eine Prüfzelle: eine Zeile wie checks.bellman_target(bellman_target)
 
 
 def run_notebook(path, allow_errors=False, save_as=None):
@@ -102,7 +101,7 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(path):
         # kein roter stderr-Text unter einer Zelle (TensorFlow-Logs, Warnungen): was Lernende sehen, ist sauber
         spam = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
         assert not spam.strip(), f"{path.name}: stderr unter der Zelle\n{source(cell)[:300]}\n---\n{spam[:1500]}"
-        if cell.cell_type == "code" and CHECK_CALL.search(source(cell)):
+        if cell.cell_type == "code" and workshop.check_name(source(cell)):
             assert "✅" in text(cell), f"Check ohne Erfolgsmeldung:\n{source(cell)}"
 
 
@@ -114,7 +113,7 @@ def test_lessons_exist_in_order():
 def test_check_cells_are_one_line_and_show_no_cases(path):
     """Eine Prüfzelle ist eine Zeile; Fälle, erwartete Werte und Tipps stehen in checks.py, nicht im Notebook."""
     notebook = nbformat.read(path, as_version=4)
-    checks = [source(c) for c in notebook.cells if c.cell_type == "code" and CHECK_CALL.search(source(c))]
+    checks = [source(c) for c in notebook.cells if c.cell_type == "code" and workshop.check_name(source(c))]
     assert checks, path.name
     for check in checks:
         assert re.fullmatch(r"checks\.\w+\(\w+(, \w+)*\)", check.strip()), check
@@ -147,11 +146,11 @@ def test_exercise_version_fails_every_check_with_german_hint(path):
     notebook = run_notebook(exercise_path, allow_errors=True)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     first_error = next(i for i, c in enumerate(code_cells) if errors(c))
-    first_check = next(i for i, c in enumerate(code_cells) if CHECK_CALL.search(source(c)))
+    first_check = next(i for i, c in enumerate(code_cells) if workshop.check_name(source(c)))
     assert first_error >= first_check, "Die Übungsversion bricht vor der ersten Übung ab:\n" + source(
         code_cells[first_error]
     )
-    checks = [c for c in code_cells if CHECK_CALL.search(source(c))]
+    checks = [c for c in code_cells if workshop.check_name(source(c))]
     assert checks
     for cell in checks:
         found = errors(cell)
