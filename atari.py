@@ -436,6 +436,8 @@ def checkpoint_from_model(model_path, directory):
     train_model, q_model = build_cnn(4, config.learning_rate, config.huber_delta, config.clipnorm)
     loaded, _ = dqn.load_model(model_path)
     train_model.set_weights(loaded.get_weights())
+    # den frischen Optimierer anlegen, sonst meldet Keras beim Laden des Checkpoints »Skipping variable loading«
+    train_model.optimizer.build(train_model.trainable_variables)
     state = TrainState(
         seed=provenance["seed"],
         steps=provenance["agent_steps"],
@@ -540,46 +542,127 @@ def _process_alive(pid):
         return True
 
 
+class _Run:
+    """Ein Trainingslauf von atari.train: Netze, Speicher, Umgebung und Stand, dazu was neben der Schleife läuft
+    (Trainingszeit, Zwischenbewertung, Checkpoints). So bleibt die Schleife in `_train` die aus Lektion 3."""
+
+    def __init__(self, config, checkpoint_dir, seed, resume, models, parts):
+        config = config or AtariConfig()
+        self.checkpoint_dir = checkpoint_dir
+        memory, target_weights = None, None
+        resuming = checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir)
+        if resuming:
+            train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)
+            saved = {f.name: state.config[f.name] for f in fields(AtariConfig) if f.name in state.config}
+            config = AtariConfig(**{**saved, "total_steps": max(config.total_steps, saved.get("total_steps", 0))})
+            seed = state.seed
+            print(
+                f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
+                f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher)."
+            )
+        else:
+            state = TrainState(seed=seed)
+        self.env = make_env(seed=seed + state.steps, push_frame=parts["push_frame"])
+        self.n_actions = int(self.env.action_space.n)
+        if not resuming:
+            keras.utils.set_random_seed(seed)
+            train_model, q_model = models or parts["build_cnn"](
+                self.n_actions, config.learning_rate, config.huber_delta, config.clipnorm
+            )
+        state.config = asdict(config)
+        state.keras_backend = keras.backend.backend()
+        capacity = config.memory_size or default_memory_size()
+        state.config["memory_size"] = capacity
+        if memory is None:
+            memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=seed + state.steps)
+        # ein fortgesetztes Training mit leerem Speicher sammelt erst wieder `learning_starts` Schritte
+        self.refill_until = state.steps + (config.learning_starts if len(memory) < config.learning_starts else 0)
+        self.target_model = keras.models.clone_model(q_model)
+        self.target_model.set_weights(target_weights if target_weights is not None else q_model.get_weights())
+        self.rng = np.random.default_rng(seed)
+        if state.rng_state:
+            self.rng.bit_generator.state = state.rng_state
+        self.config, self.seed, self.state, self.memory = config, seed, state, memory
+        self.train_model, self.q_model = train_model, q_model
+        self.start_step = state.steps
+        self.started = self.clock = time.perf_counter()
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Bewertung und Checkpoints zählen nicht zur Trainingszeit."""
+        self.state.train_seconds += time.perf_counter() - self.clock
+        try:
+            yield
+        finally:
+            self.clock = time.perf_counter()
+
+    def entry(self):
+        """Dieser Lauf für die Herkunft: von welchem bis zu welchem Schritt, wie lange, auf welchem Rechner."""
+        return dict(
+            from_step=self.start_step,
+            to_step=self.state.steps,
+            seconds=round(time.perf_counter() - self.started, 1),
+            machine=course.machine_description(),
+            keras_backend=self.state.keras_backend,
+        )
+
+    def checkpoint(self, final=False):
+        state = self.state
+        state.rng_state = self.rng.bit_generator.state
+        state.memory_rng_state = self.memory.rng.bit_generator.state
+        if self.checkpoint_dir is None:
+            return
+        if final:
+            print(
+                f"Schreibe den Checkpoint nach {self.checkpoint_dir} (bei vollem Speicher einige Sekunden) …",
+                flush=True,
+            )
+        # ein Zwischen-Checkpoint nennt den laufenden Lauf schon in der Herkunft (bis hierher), sonst fehlte er
+        # nach einem Absturz; der letzte Checkpoint hat ihn schon in state.history
+        saved = state if final else replace(state, history=[*state.history, self.entry()])
+        try:
+            save_checkpoint(self.checkpoint_dir, self.train_model, self.target_model, self.memory, saved)
+        except KeyboardInterrupt:
+            if not final:  # erst nach dem fertigen Checkpoint: das Training endet wie bei jedem Strg+C
+                raise
+
+    def between_steps(self, step, bar, logger):
+        """Alle `eval_every` Schritte kurz bewerten, alle `checkpoint_every` Schritte einen Checkpoint schreiben."""
+        config = self.config
+        if config.eval_every and step % config.eval_every == 0:
+            with self.paused():
+                mean = float(play(self.q_model, config.eval_episodes, seed=50_000 + step).mean())
+            self.state.evaluations.append((step, round(mean, 2), round(self.state.train_seconds, 1)))
+            if logger is not None:
+                logger.log_scalar("bewertung", mean, step)
+            bar.write(
+                f"Schritt {step}: Bewertung {course.german_number(mean, 1)} "
+                f"Punkte im Mittel ({config.eval_episodes} Spiele)"
+            )
+        if config.checkpoint_every and step % config.checkpoint_every == 0 and step < config.total_steps:
+            with self.paused():
+                self.checkpoint()
+
+    def finish(self, interrupted):
+        with self.paused():
+            self.state.history.append(self.entry())
+            self.checkpoint(final=True)
+        if interrupted:
+            print(
+                f"Training nach {self.state.steps} Schritten unterbrochen. Nichts ist verloren"
+                + (
+                    f": der Checkpoint liegt in {self.checkpoint_dir}; derselbe Aufruf macht dort weiter."
+                    if self.checkpoint_dir
+                    else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."
+                )
+            )
+
+
 def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, models, on_step, parts):
     from tqdm.auto import tqdm
 
-    config = config or AtariConfig()
-    memory, target_weights = None, None
-    resuming = checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir)
-    if resuming:
-        train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)
-        saved = {f.name: state.config[f.name] for f in fields(AtariConfig) if f.name in state.config}
-        config = AtariConfig(**{**saved, "total_steps": max(config.total_steps, saved.get("total_steps", 0))})
-        seed = state.seed
-        print(
-            f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
-            f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher)."
-        )
-    else:
-        state = TrainState(seed=seed)
-    env = make_env(seed=seed + state.steps, push_frame=parts["push_frame"])
-    n_actions = int(env.action_space.n)
-    if not resuming:
-        keras.utils.set_random_seed(seed)
-        train_model, q_model = models or parts["build_cnn"](
-            n_actions, config.learning_rate, config.huber_delta, config.clipnorm
-        )
-    state.config = asdict(config)
-    state.keras_backend = keras.backend.backend()
-    capacity = config.memory_size or default_memory_size()
-    state.config["memory_size"] = capacity
-    if memory is None:
-        memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=seed + state.steps)
-    refill_until = state.steps + (config.learning_starts if len(memory) < config.learning_starts else 0)
-    target_model = keras.models.clone_model(q_model)
-    target_model.set_weights(target_weights if target_weights is not None else q_model.get_weights())
-    rng = np.random.default_rng(seed)
-    if state.rng_state:
-        rng.bit_generator.state = state.rng_state
-
-    obs, info = env.reset(seed=seed + state.steps)
-    score, run_start_step = 0.0, state.steps
-    run_clock = train_clock = time.perf_counter()
+    run = _Run(config, checkpoint_dir, seed, resume, models, parts)
+    config, state, memory, env, q_model = run.config, run.state, run.memory, run.env, run.q_model
     bar = tqdm(
         total=config.total_steps,
         initial=state.steps,
@@ -588,33 +671,8 @@ def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, mo
         mininterval=1.0,
         smoothing=0.05,
     )
-
-    def checkpoint(final=False):
-        state.rng_state = rng.bit_generator.state
-        state.memory_rng_state = memory.rng.bit_generator.state
-        if checkpoint_dir is None:
-            return
-        if final:
-            print(f"Schreibe den Checkpoint nach {checkpoint_dir} (bei vollem Speicher einige Sekunden) …", flush=True)
-        # ein Zwischen-Checkpoint nennt den laufenden Lauf schon in der Herkunft (bis hierher), sonst fehlte er
-        # nach einem Absturz; der letzte Checkpoint hat ihn schon in state.history
-        saved = state if final else replace(state, history=[*state.history, run_entry()])
-        try:
-            save_checkpoint(checkpoint_dir, train_model, target_model, memory, saved)
-        except KeyboardInterrupt:
-            if not final:  # erst nach dem fertigen Checkpoint: das Training endet wie bei jedem Strg+C
-                raise
-
-    def run_entry():
-        return dict(
-            from_step=run_start_step,
-            to_step=state.steps,
-            seconds=round(time.perf_counter() - run_clock, 1),
-            machine=course.machine_description(),
-            keras_backend=state.keras_backend,
-        )
-
-    interrupted = False
+    obs, info = env.reset(seed=run.seed + state.steps)
+    score, interrupted = 0.0, False
     try:
         while state.steps < config.total_steps:
             step = state.steps + 1
@@ -624,7 +682,7 @@ def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, mo
             epsilon = dqn.linear_epsilon(
                 step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
             )
-            action = dqn.epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng)
+            action = dqn.epsilon_greedy_action(q_model, obs, epsilon, run.n_actions, run.rng)
             # 2. Schritt
             next_obs, reward, terminated, truncated, info = env.step(action)
             score += reward
@@ -640,48 +698,23 @@ def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, mo
                 obs, info = env.reset()
                 score = 0.0
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
-            if step > refill_until and step % config.train_every == 0:
-                loss = dqn.q_iteration(train_model, target_model, memory, config)
+            if step > run.refill_until and step % config.train_every == 0:
+                loss = dqn.q_iteration(run.train_model, run.target_model, memory, config)
                 state.updates += 1
                 if logger is not None and state.updates % 250 == 0:
                     logger.log_scalar("verlust", loss, step)
                 if state.updates % config.target_update_every == 0:
-                    dqn.update_target(target_model, q_model, 1.0)
+                    dqn.update_target(run.target_model, q_model, 1.0)
             state.steps = step
             bar.update(1)
-            if config.eval_every and step % config.eval_every == 0:
-                state.train_seconds += time.perf_counter() - train_clock
-                mean = float(play(q_model, config.eval_episodes, seed=50_000 + step).mean())
-                state.evaluations.append((step, round(mean, 2), round(state.train_seconds, 1)))
-                if logger is not None:
-                    logger.log_scalar("bewertung", mean, step)
-                bar.write(
-                    f"Schritt {step}: Bewertung {course.german_number(mean, 1)} "
-                    f"Punkte im Mittel ({config.eval_episodes} Spiele)"
-                )
-                train_clock = time.perf_counter()
-            if config.checkpoint_every and step % config.checkpoint_every == 0 and step < config.total_steps:
-                state.train_seconds += time.perf_counter() - train_clock
-                checkpoint()
-                train_clock = time.perf_counter()
+            run.between_steps(step, bar, logger)
             if on_step is not None and on_step(step, epsilon, state):
                 break
     except KeyboardInterrupt:
         interrupted = True
     finally:
         dqn.close_outputs(bar, env, live_plot, logger)
-    state.train_seconds += time.perf_counter() - train_clock
-    state.history.append(run_entry())
-    checkpoint(final=True)
-    if interrupted:
-        print(
-            f"Training nach {state.steps} Schritten unterbrochen. Nichts ist verloren"
-            + (
-                f": der Checkpoint liegt in {checkpoint_dir}; derselbe Aufruf macht dort weiter."
-                if checkpoint_dir
-                else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."
-            )
-        )
+    run.finish(interrupted)
     return q_model, state
 
 
