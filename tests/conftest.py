@@ -13,13 +13,13 @@ import course  # noqa: E402, F401  (registriert den Notebook-Import)
 # Ein winziges DQN-Training für Tests (Sekunden): kleine Netze, kurze Bewertungen
 TINY_DQN = dict(learning_starts=100, batch_size=32, eval_episodes=2, eval_screen_episodes=2, hidden_units=(16,))
 
-NETZSPERRE = Path(__file__).parent / "netzsperre"  # sitecustomize.py: ein Prozess darf nur localhost erreichen
+NETWORK_BLOCK = Path(__file__).parent / "network_block"  # sitecustomize.py: ein Prozess darf nur localhost erreichen
 
 
 def offline_env(log, base=None):
     """Umgebungsvariablen, unter denen ein neuer Python-Prozess nur localhost erreicht; Versuche landen in `log`."""
     base = os.environ if base is None else base
     return {
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(NETZSPERRE), base.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(NETWORK_BLOCK), base.get("PYTHONPATH")])),
         "WORKSHOP_NETZPROTOKOLL": str(log),
     }

@@ -4,8 +4,10 @@ Geprüft wird der Fließtext: Markdown-Zellen der Notebooks, README.md und KURSL
 Formeln, Links und kursiv gesetzte englische Begriffe wie „(*Policy*)“.
 """
 
+import ast
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -108,3 +110,71 @@ def test_the_check_would_find_a_rejected_variant(word):
     variants = [variant for row in rows.values() for variant in row]
     text = prose(f"Der Agent folgt seiner {word}.")
     assert word in variants and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
+
+
+# Namensregel (README, Abschnitt für Betreuende): englische Bezeichner, Deutsch in Texten. Diese Wörter standen
+# schon einmal als Bezeichner im Code (Zaehler, stapel, --ordner, skalieren …) oder liegen nahe.
+GERMAN_WORDS = set(
+    """aktion aktionen anzahl belohnung belohnungen bewertung bild bilder ergebnis ergebnisse exportieren falsch
+    feuer flach fehler geloest kanaele lauf laeufe lernen loesung nach netz netzsperre nicht ordner pruefen punkte
+    schritt schritte skalieren speicher spiel spiele stapel stunden tipp uebung umgebung wert werte zaehler ziel
+    zustand zustaende""".split()
+)
+CODE_FILES = [
+    course.ROOT / name
+    for name in subprocess.run(
+        ["git", "ls-files", "*.py"], cwd=course.ROOT, capture_output=True, text=True
+    ).stdout.split()
+    if not name.startswith(("colab/", "test-artefakte/"))
+]
+
+
+def defined_names(source):
+    """Die Namen, die ein Quelltext selbst vergibt (Funktionen, Klassen, Parameter, Variablen, Attribute,
+    Schlüsselwörter beim Aufruf), und die Kommandozeilen-Optionen aus `add_argument("--…")`."""
+    tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.arg):
+            yield node.arg
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            yield node.id
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            yield node.attr
+        elif isinstance(node, ast.keyword) and node.arg:
+            yield node.arg
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+            yield from (a.value for a in node.args if isinstance(a, ast.Constant) and str(a.value).startswith("-"))
+
+
+def german_names(source):
+    """Bezeichner mit Umlaut oder mit einem Wort aus GERMAN_WORDS (zerlegt an _, - und Großbuchstaben)."""
+    found = set()
+    for name in defined_names(source):
+        words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)
+        if not name.isascii() or any(word.lower() in GERMAN_WORDS for word in words):
+            found.add(name)
+    return sorted(found)
+
+
+def code_sources():
+    for path in CODE_FILES:
+        yield path.relative_to(course.ROOT), path.read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        yield path.name, "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def test_identifiers_and_flags_are_english():
+    found = {str(where): names for where, source in code_sources() if (names := german_names(source))}
+    assert not found, f"Deutsche Bezeichner (Regel im README: englische Namen, Deutsch in Texten): {found}"
+
+
+def test_the_naming_check_finds_german_identifiers():
+    source = (
+        'zaehler = 0\ndef stapel_schieben(bild):\n    pass\nparser.add_argument("--ordner")\nFeuerNachStart = 1\n'
+        "zähler = 2\n"
+    )
+    assert german_names(source) == ["--ordner", "FeuerNachStart", "bild", "stapel_schieben", "zaehler", "zähler"]
+    assert german_names('print("Schritte: nicht gelöst")  # Deutsch in Texten ist richtig\nsteps = 3\n') == []

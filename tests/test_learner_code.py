@@ -104,7 +104,7 @@ def test_with_parts_swaps_one_building_block():
     result = train(config, seed=0, progress=False)
     assert len(calls) == result.updates // 10 == 10
     with pytest.raises(ValueError, match="keinen Baustein"):
-        dqn.with_parts(dqn.train, gibt_es_nicht=print)
+        dqn.with_parts(dqn.train, does_not_exist=print)
 
 
 def run_cells(sources, quick):
