@@ -52,29 +52,21 @@ def main(argv=None):
         parser.exit(2, f"Fehler: {error}\n")
 
 
-def run(options, argv):
+def train_candidates(config, options):
+    """Trainiert die Seeds `--seed` … `--seed + --candidates − 1`; gibt (seed, result, candidates) des gewählten
+    zurück (candidates: Validierung jedes Kandidaten; leer bei nur einem), None nach einem Abbruch."""
     import numpy as np
 
     import course
     import dqn
 
-    out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    config = dqn.preset(options.env_id, **({"stop_when_solved": False} if options.full else {}))
     candidates, best = [], None
-    start = time.perf_counter()
     for seed in range(options.seed, options.seed + options.candidates):
         result = dqn.train(config, seed=seed, progress=sys.stderr.isatty())
         if result.interrupted:
-            print(
-                f"Abgebrochen nach {result.steps} Schritten: nichts geschrieben, {out.with_suffix('.keras')} "
-                "bleibt, wie es war.",
-                file=sys.stderr,
-            )
-            return 1
+            return None
         if options.candidates == 1:
-            best = (None, seed, result)
-            break
+            return seed, result, candidates
         validation = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=VALIDATION_SEED)
         worst_tenth = float(np.sort(validation)[: max(1, len(validation) // 10)].mean())
         candidates.append(
@@ -92,8 +84,25 @@ def run(options, argv):
         )
         if best is None or (worst_tenth, validation.mean()) > best[0]:
             best = ((worst_tenth, validation.mean()), seed, result)
+    return best[1], best[2], candidates
+
+
+def run(options, argv):
+    import numpy as np
+
+    import course
+    import dqn
+
+    out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    config = dqn.preset(options.env_id, **({"stop_when_solved": False} if options.full else {}))
+    start = time.perf_counter()
+    chosen = train_candidates(config, options)
+    if chosen is None:
+        print(f"Abgebrochen: nichts geschrieben, {out.with_suffix('.keras')} bleibt, wie es war.", file=sys.stderr)
+        return 1
+    seed, result, candidates = chosen
     wall = time.perf_counter() - start
-    _, seed, result = best
     returns = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=FINAL_EVAL_SEED)
     protocol = f"gierig (ε = 0), {options.eval_episodes} Episoden, Startzustände aus Seed {FINAL_EVAL_SEED}"
     selection = {}
