@@ -175,6 +175,13 @@ def run_in_venv(args, venv_dir=VENV):
             continue
 
 
+def kernel_encryption(python):
+    """Jupyter-Option für verschlüsselte Kernel-Verbindungen (CurveZMQ), wenn `python`s pyzmq sie kann. Ohne sie
+    schreibt jeder Kernelstart ins Terminal „Kernel is running over TCP without encryption … eavesdropping“."""
+    probe = subprocess.run([str(python), "-c", "import sys, zmq; sys.exit(not zmq.has('curve'))"], capture_output=True)
+    return ["--KernelManager.transport_encryption=auto"] if probe.returncode == 0 else []
+
+
 def cmd_start(options):
     ensure_environment()
     quiet_jupyterlab()
@@ -184,7 +191,7 @@ def cmd_start(options):
         folder = EXERCISE_DIR.name
     args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", f"--ServerApp.default_url=/lab/tree/{folder}"]
     # nur Warnungen und Fehler: Die Adresse mit Token (die Jupyter immer zeigt) ist dann das Letzte im Terminal
-    args += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]
+    args += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN", *kernel_encryption(venv_python())]
     if options.server:
         args += ["--no-browser", "--ip=0.0.0.0", f"--port={options.port}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:

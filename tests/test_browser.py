@@ -27,6 +27,7 @@ import pytest
 from conftest import offline_env
 
 import course
+import workshop
 
 ROOT = course.ROOT
 ARTEFACTS = ROOT / "test-artefakte" / "browser"
@@ -113,6 +114,7 @@ def server(tmp_path_factory):
         "--JupyterNotebookApp.expose_app_in_browser=True",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *workshop.kernel_encryption(sys.executable),  # wie `workshop.py start`
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -147,6 +149,8 @@ def server(tmp_path_factory):
     log.close()
     attempts = network_log.read_text(encoding="utf-8") if network_log.exists() else ""
     assert not attempts, f"JupyterLab oder ein Kernel wollte ins Netz (der Workshop muss offline laufen):\n{attempts}"
+    # was Teilnehmende im Terminal von `workshop.py start` sähen: keine Warnung bei jedem Kernelstart
+    assert "without encryption" not in (workdir / "jupyter.log").read_text(encoding="utf-8")
 
 
 # Im Browser ausgewertet: der Zustand des geöffneten Notebooks, aus dem Modell der Oberfläche

@@ -1,7 +1,9 @@
 """workshop.py: Übungsversionen, Notebook-Bereinigung, Wheelhouse für Orte ohne Internet."""
 
 import json
+import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import offline_env
@@ -251,9 +253,16 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
     workshop.main(["start"])
     assert calls[0] is True and "--ServerApp.default_url=/lab/tree/uebungen" in calls[1]
     assert "--ServerApp.log_level=WARN" in calls[1]  # die Adresse mit Token ist das Letzte im Terminal
+    # verschlüsselte Kernel-Verbindung: sonst warnt jeder Kernelstart im Terminal („without encryption“)
+    assert "--KernelManager.transport_encryption=auto" in calls[1]
     calls.clear()
     workshop.main(["start", "--solutions"])
     assert "--ServerApp.default_url=/lab/tree/notebooks" in calls[0]
+
+
+def test_kernel_encryption_only_where_pyzmq_supports_it():
+    assert workshop.kernel_encryption(sys.executable) == ["--KernelManager.transport_encryption=auto"]
+    assert workshop.kernel_encryption(shutil.which("false")) == []  # ohne CurveZMQ: Jupyter startete sonst nicht
 
 
 def test_jupyterlab_asks_no_news_question_and_keeps_other_settings(tmp_path):
