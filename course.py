@@ -133,7 +133,7 @@ class InputError(ValueError, TypeError):
 
 
 # argparse spricht Englisch; die Skripte des Workshops (workshop.py, scripts/, bench/)
-# übersetzen seine Meldungen mit `german_argparse()`, bevor sie ihren Parser bauen.
+# bauen ihren Parser mit `argument_parser(__doc__)`, der seine Meldungen übersetzt.
 _ARGPARSE_GERMAN = {
     "usage: ": "Aufruf: ",
     "options": "Optionen",
@@ -155,11 +155,13 @@ _ARGPARSE_GERMAN = {
 }
 
 
-def german_argparse():
-    """Übersetzt die Meldungen von argparse ins Deutsche (Aufruf, Fehler, Hilfe); vor dem Bau des Parsers aufrufen."""
+def argument_parser(description):
+    """Ein argparse-Parser mit deutschen Meldungen (Aufruf, Fehler, Hilfe) und `description` so umbrochen, wie sie
+    geschrieben ist (der Docstring des Skripts)."""
     import argparse
 
     argparse._ = lambda text: _ARGPARSE_GERMAN.get(text, text)
+    return argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 # --------------------------------------------------------------------------------------

@@ -175,6 +175,14 @@ def run_in_venv(args, venv_dir=VENV):
             continue
 
 
+def replace_marked(text, begin, end, block, where="README.md"):
+    """`text` mit `block` zwischen den Markierungen `begin` und `end` (erzeugte Tabellen und Listen)."""
+    if begin not in text or end not in text:
+        raise SystemExit(f"{where} braucht die Markierungen {begin} … {end}.")
+    head, rest = text.split(begin, 1)
+    return f"{head}{begin}\n{block}\n{end}{rest.split(end, 1)[1]}"
+
+
 def kernel_encryption(python):
     """Jupyter-Option für verschlüsselte Kernel-Verbindungen (CurveZMQ), wenn `python`s pyzmq sie kann. Ohne sie
     schreibt jeder Kernelstart ins Terminal „Kernel is running over TCP without encryption … eavesdropping“."""
@@ -317,11 +325,7 @@ def sync_colab(write=True):
     text = readme.read_text(encoding="utf-8")
     begin, end = "<!-- colab: erzeugt von `python3 workshop.py colab` -->", "<!-- colab: Ende -->"
     badges = "\n".join(f"- {colab_badge(p)} {p.stem}" for p in lessons)
-    new_text = re.sub(
-        re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{badges}\n{end}", text, flags=re.S
-    )
-    if begin not in text:
-        raise SystemExit(f"README.md braucht die Markierungen {begin} … {end} für die Colab-Knöpfe.")
+    new_text = replace_marked(text, begin, end, badges)
     if new_text != text:
         changed.append(readme)
         if write:
@@ -505,8 +509,7 @@ def main(argv=None):
     sys.path.insert(0, str(ROOT))
     import course  # nur Standardbibliothek
 
-    course.german_argparse()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = course.argument_parser(__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")
     start.add_argument("--server", action="store_true", help="ohne Browser, auf allen Netzwerkadressen")

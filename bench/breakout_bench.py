@@ -128,7 +128,9 @@ def run_keras_example(steps, seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    import course
+
+    parser = course.argument_parser(__doc__)
     parser.add_argument("--steps", type=int, default=3_000, help="gemessene Agenten-Schritte je Schleife")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--worker", choices=("ours", "keras_example"), help=argparse.SUPPRESS)

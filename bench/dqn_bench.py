@@ -161,7 +161,9 @@ def summarise(records, target):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    import course
+
+    parser = course.argument_parser(__doc__)
     parser.add_argument("--env", action="append", help="Umgebung (mehrfach möglich); Standard: CartPole-v1")
     parser.add_argument("--seeds", type=int, default=10, help="Seeds 0 … N-1")
     parser.add_argument("--first-seed", type=int, default=0)

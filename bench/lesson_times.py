@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import course  # noqa: E402
+import workshop  # noqa: E402
 
 WORDS_PER_MINUTE = 100  # Fachtext mit Formeln, den jemand vorstellt und die Gruppe mitliest
 MINUTES_PER_EXERCISE = 8  # lesen, schreiben, prüfen, einmal korrigieren
@@ -52,10 +53,7 @@ def markdown_table(results):
 
 def guide_with_table(text, results):
     """`text` (KURSLEITUNG.md) mit der aktuellen Tabelle zwischen den Markierungen."""
-    if GUIDE_BEGIN not in text or GUIDE_END not in text:
-        raise SystemExit(f"KURSLEITUNG.md braucht die Markierungen {GUIDE_BEGIN} … {GUIDE_END}.")
-    before, rest = text.split(GUIDE_BEGIN, 1)
-    return before + GUIDE_BEGIN + "\n" + markdown_table(results) + "\n" + GUIDE_END + rest.split(GUIDE_END, 1)[1]
+    return workshop.replace_marked(text, GUIDE_BEGIN, GUIDE_END, markdown_table(results), "KURSLEITUNG.md")
 
 
 def notebooks():
@@ -119,10 +117,8 @@ def run_notebook(path):
 
 
 def main():
-    import argparse
 
-    course.german_argparse()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = course.argument_parser(__doc__)
     parser.add_argument("prefixes", nargs="*", help="nur Notebooks, deren Name so beginnt (Standard: alle)")
     parser.add_argument("--table", action="store_true", help="nichts messen, nur die Tabelle im Leitfaden schreiben")
     args = parser.parse_args()

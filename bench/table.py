@@ -9,9 +9,11 @@ Benchmark-Lauf schlägt er fehl, bis jemand `--write` aufruft.
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # workshop.replace_marked
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench-table: bench/table.py --write -->", "<!-- /bench-table -->"
@@ -121,11 +123,9 @@ def markdown():
 
 
 def readme_with_table(text):
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"Im README fehlen die Markierungen {BEGIN} … {END}.")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{markdown()}\n{END}{tail}"
+    import workshop
+
+    return workshop.replace_marked(text, BEGIN, END, markdown())
 
 
 def main():

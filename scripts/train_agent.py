@@ -15,7 +15,6 @@ versagen. Erst der gewählte wird auf den Test-Startzuständen bewertet; beide E
 `--full` trainiert alle Schritte des Presets, statt beim ersten „gelöst“ aufzuhören.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -31,8 +30,7 @@ def main(argv=None):
     import course
     import dqn
 
-    course.german_argparse()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = course.argument_parser(__doc__)
     parser.add_argument("env_id", choices=sorted(dqn.PRESETS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="Pfad ohne Endung (Standard: models/<umgebung>)")

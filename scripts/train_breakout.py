@@ -10,7 +10,6 @@ Checkpoint: Netz mit Optimierer, Target-Netz, Erfahrungsspeicher, Zufallszustand
 Aufruf mit demselben Ordner macht dort weiter; so lässt sich das Training auf mehrere Etappen verteilen.
 """
 
-import argparse
 import json
 import signal
 import sys
@@ -62,8 +61,7 @@ def export(checkpoint_dir, out, episodes, seed):
 def main(argv=None):
     import course
 
-    course.german_argparse()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = course.argument_parser(__doc__)
     parser.add_argument("--checkpoint-dir", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
     parser.add_argument("--steps", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
     parser.add_argument("--hours", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
