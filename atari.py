@@ -380,8 +380,8 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
         train_model = keras.models.load_model(found / "model.keras")
         # Neu kompilieren, mit dem geladenen Optimierer (sein Zustand bleibt erhalten). Zwei Gründe:
         # - Keras speichert `jit_compile` so, wie es beim Speichern aufgelöst wurde (TensorFlow auf der CPU:
-        #   aus). Ein Checkpoint vom Laptop lernte sonst unter JAX ohne jit: auf einer H100 gemessen etwa
-        #   140 statt 8 ms pro Lernschritt. Neu kompiliert wählt Keras passend zu Backend und Rechner.
+        #   aus). Ein Checkpoint vom Laptop lernte sonst unter JAX ohne jit, auf einer GPU um ein Vielfaches
+        #   langsamer. Neu kompiliert wählt Keras passend zu Backend und Rechner.
         # - Die gespeicherte Verlust-Konfiguration vergisst das Huber-`delta` (Keras 3.15); es steht im Stand.
         dqn.compile_train_model(
             train_model, None, float(state.config.get("huber_delta", 1.0)), optimizer=train_model.optimizer

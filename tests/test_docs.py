@@ -53,6 +53,21 @@ def test_readme_shows_the_current_benchmark_table():
     )
 
 
+def test_readme_shows_the_measured_backend_comparison():
+    """#21: Die Wahl des Backends steht mit ihrer Messung im README (bench/backends.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("backends", course.ROOT / "bench" / "backends.py")
+    backends = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(backends)
+    results = json.loads(backends.RESULT.read_text(encoding="utf-8"))
+    assert set(results["lesson_seconds"]) == {"tensorflow", "jax"}
+    readme = (course.ROOT / "README.md").read_text(encoding="utf-8")
+    assert backends.readme_with_table(readme, results) == readme, (
+        "Die Backend-Tabelle im README ist veraltet: python3 workshop.py bench backends --table"
+    )
+
+
 def test_guide_quotes_the_lessons_constants():
     """Der Leitfaden nennt dieselben Konstanten wie die Lektionen und dqn.py (τ, Schritte, Seeds, Übungen, Spiele)."""
     import json
