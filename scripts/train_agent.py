@@ -12,7 +12,11 @@ Die Herkunftsdatei (.json) nennt Seed, Schritte, Zeit, Protokoll, Ergebnis, Rech
 Mit `--candidates N` trainiert es N Seeds (ab `--seed`) und wählt den Agenten, dessen 10 % schlechteste Episoden auf
 der Validierung (eigene Startzustände) im Mittel am besten sind: Ein mitgelieferter Agent soll vor der Gruppe nie
 versagen. Erst der gewählte wird auf den Test-Startzuständen bewertet; beide Ergebnisse stehen in der Herkunft.
-`--full` trainiert alle Schritte des Presets, statt beim ersten „gelöst“ aufzuhören.
+`--full` trainiert alle Schritte des Presets, statt beim ersten „gelöst“ aufzuhören; mit `--snapshots K` zählt
+außerdem der Stand nach jedem K-tel des Trainings als eigener Kandidat (DQN schwankt: der letzte Stand ist nicht
+immer der robusteste).
+
+    .venv/bin/python scripts/train_agent.py Acrobot-v1 --candidates 6 --full --snapshots 5
 """
 
 import sys
@@ -39,10 +43,15 @@ def main(argv=None):
     parser.add_argument(
         "--full", action="store_true", help="alle Schritte trainieren, nicht beim ersten „gelöst“ enden"
     )
+    parser.add_argument(
+        "--snapshots", type=int, default=1, help="mit --full: den Stand nach jedem K-tel des Trainings mitbewerten"
+    )
     options = parser.parse_args(argv)
-    for name in ("eval_episodes", "candidates"):
+    for name in ("eval_episodes", "candidates", "snapshots"):
         if getattr(options, name) < 1:
             parser.error(f"--{name.replace('_', '-')} muss mindestens 1 sein, ist {getattr(options, name)}.")
+    if options.snapshots > 1 and not options.full:
+        parser.error("--snapshots braucht --full (ein Training, das bei „gelöst“ aufhört, hat keine späteren Stände).")
 
     try:
         return run(options, argv)
@@ -52,37 +61,50 @@ def main(argv=None):
 
 def train_candidates(config, options):
     """Trainiert die Seeds `--seed` … `--seed + --candidates − 1`; gibt (seed, result, candidates) des gewählten
-    zurück (candidates: Validierung jedes Kandidaten; leer bei nur einem), None nach einem Abbruch."""
+    zurück (candidates: Validierung jedes Kandidaten; leer bei nur einem), None nach einem Abbruch.
+
+    Mit `--snapshots K` ist jeder Seed K Kandidaten: das Training läuft in K gleichen Stücken (`resume`), nach jedem
+    wird der Stand auf der Validierung bewertet; gewählt wird unter allen Ständen aller Seeds."""
+    import copy
+
     import numpy as np
 
     import course
     import dqn
 
     candidates, best = [], None
+    ends = [round(config.total_steps * (i + 1) / options.snapshots) for i in range(options.snapshots)]
     for seed in range(options.seed, options.seed + options.candidates):
-        result = dqn.train(config, seed=seed, progress=sys.stderr.isatty())
-        if result.interrupted:
-            return None
-        if options.candidates == 1:
-            return seed, result, candidates
-        validation = dqn.evaluate(result.q_model, config.env_id, episodes=options.eval_episodes, seed=VALIDATION_SEED)
-        worst_tenth = float(np.sort(validation)[: max(1, len(validation) // 10)].mean())
-        candidates.append(
-            dict(
-                seed=seed,
-                steps=result.steps,
-                **course.evaluation_summary(validation, "Validierung"),
-                worst_tenth=worst_tenth,
+        result = None
+        for end in ends:
+            chunk = copy.copy(config)
+            chunk.total_steps = end
+            result = dqn.train(chunk, seed=seed, progress=sys.stderr.isatty(), resume=result)
+            if result.interrupted:
+                return None
+            if options.candidates == 1 and options.snapshots == 1:
+                return seed, result, candidates
+            validation = dqn.evaluate(
+                result.q_model, config.env_id, episodes=options.eval_episodes, seed=VALIDATION_SEED
             )
-        )
-        print(
-            f"Kandidat Seed {seed}: Validierung {course.german_number(validation.mean(), 1)}, "
-            f"schlechtestes Zehntel {course.german_number(worst_tenth, 1)}",
-            flush=True,
-        )
-        if best is None or (worst_tenth, validation.mean()) > best[0]:
-            best = ((worst_tenth, validation.mean()), seed, result)
-    return best[1], best[2], candidates
+            worst_tenth = float(np.sort(validation)[: max(1, len(validation) // 10)].mean())
+            summary = course.evaluation_summary(validation, "Validierung")
+            candidates.append(dict(seed=seed, steps=result.steps, **summary, worst_tenth=worst_tenth))
+            print(
+                f"Kandidat Seed {seed}, Schritt {result.steps}: Validierung "
+                f"{course.german_number(validation.mean(), 1)}, schlechtestes Zehntel "
+                f"{course.german_number(worst_tenth, 1)}",
+                flush=True,
+            )
+            if best is None or (worst_tenth, validation.mean()) > best[0]:
+                # bei mehreren Ständen je Seed: die Gewichte dieses Stands, das Training geht danach weiter
+                weights = result.train_model.get_weights() if options.snapshots > 1 else None
+                best = ((worst_tenth, validation.mean()), seed, result, weights, result.steps)
+    _, seed, result, weights, steps = best
+    if weights is not None:
+        result.train_model.set_weights(weights)
+        result.steps = steps
+    return seed, result, candidates
 
 
 def run(options, argv):
@@ -108,11 +130,18 @@ def run(options, argv):
         selection = dict(
             selection=dict(
                 rule=(
-                    f"{len(candidates)} Seeds trainiert; gewählt, wessen 10 % schlechteste Episoden auf der "
+                    f"{options.candidates} Seeds trainiert"
+                    + (
+                        f", je Seed der Stand nach jedem {options.snapshots}-tel bewertet"
+                        if options.snapshots > 1
+                        else ""
+                    )
+                    + "; gewählt, wessen 10 % schlechteste Episoden auf der "
                     f"Validierung ({options.eval_episodes} Episoden, Startzustände aus Seed {VALIDATION_SEED}) im "
                     "Mittel am besten sind; erst danach die Abschlussbewertung auf eigenen Startzuständen"
                 ),
                 chosen_seed=seed,
+                chosen_steps=result.steps,
                 candidates=candidates,
             )
         )

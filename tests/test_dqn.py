@@ -238,6 +238,49 @@ def test_train_agent_picks_the_candidate_with_the_best_worst_episodes_on_validat
     assert provenance["config"]["stop_when_solved"] is False and provenance["evaluation"]["mean"] == -90.0
 
 
+def test_train_agent_can_choose_an_earlier_snapshot_of_a_run(tmp_path, monkeypatch):
+    """#21: --snapshots 5 bewertet den Stand nach jedem Fünftel; der beste (hier nach 30 000 Schritten) wird
+    gespeichert, nicht der letzte."""
+    import train_agent
+
+    class Weights:  # steht für die Netze: die „Gewichte“ sind der Schritt, bei dem sie entstanden
+        value = 0
+
+        def get_weights(self):
+            return self.value
+
+        def set_weights(self, value):
+            self.value = value
+
+    chunks, evaluated = [], []
+
+    def chunked_train(config, seed=0, resume=None, **kwargs):
+        model = resume.train_model if resume is not None else Weights()
+        model.value = config.total_steps
+        chunks.append(config.total_steps)
+        return dqn.TrainResult(train_model=model, q_model=model, steps=config.total_steps, train_seconds=1.0)
+
+    quality = {10_000: -300.0, 20_000: -100.0, 30_000: -75.0, 40_000: -90.0, 50_000: -250.0}
+
+    def fake_evaluate(q_model, env_id, episodes=100, seed=0, **kwargs):
+        evaluated.append((q_model.value, seed))
+        return np.full(episodes, quality[q_model.value])
+
+    monkeypatch.setattr(dqn, "train", chunked_train)
+    monkeypatch.setattr(dqn, "evaluate", fake_evaluate)
+    monkeypatch.setattr(dqn, "save_model", lambda model, path: path.write_text(f"Schritt {model.value}"))
+    out = tmp_path / "acrobot"
+    assert train_agent.main(["Acrobot-v1", "--full", "--snapshots", "5", "--out", str(out)]) == 0
+    assert chunks == [10_000, 20_000, 30_000, 40_000, 50_000]
+    assert evaluated == [(s, 800_000) for s in chunks] + [(30_000, 900_000)]
+    assert out.with_suffix(".keras").read_text() == "Schritt 30000"
+    provenance = json.loads(out.with_suffix(".json").read_text())
+    assert provenance["steps"] == 30_000 and provenance["selection"]["chosen_steps"] == 30_000
+    assert provenance["evaluation"]["mean"] == -75.0
+    with pytest.raises(SystemExit):
+        train_agent.main(["Acrobot-v1", "--snapshots", "5"])  # ohne --full gibt es keine späteren Stände
+
+
 def test_progress_bar_ends_as_success_when_the_goal_stops_training_early():
     """#19: Ein Training, das bei „gelöst“ vorzeitig aufhört, ließ den Balken rot bei z. B. 43 % stehen."""
     from tqdm.notebook import tqdm
