@@ -68,6 +68,28 @@ def test_readme_shows_the_measured_backend_comparison():
     )
 
 
+def test_call_costs_in_lesson_3_and_the_guide_are_the_measured_ones():
+    """Was `predict`, `fit` und ihre Alternativen kosten, steht so im Text, wie bench/call_costs.py es gemessen hat
+    (gerundet), samt der Folgerung für 30 000 Schritte (Handeln) und 20 000 Lernschritte."""
+    ms = json.loads((course.ROOT / "bench" / "results" / "call_costs.json").read_text(encoding="utf-8"))["milliseconds"]
+    predict, predict_on_batch = ms["predict, 1 Beobachtung"], ms["predict_on_batch, 1 Beobachtung"]
+    fit, train_on_batch = ms["fit, Stapel 512"], ms["train_on_batch, Stapel 512"]
+    lesson = json.loads((course.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb").read_text(encoding="utf-8"))
+    lesson = " ".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "markdown").split()
+    lesson, guide = " ".join(lesson), " ".join(GUIDE.split())
+    assert predict_on_batch < 1
+    assert f"kostet rund {round(predict, -1):.0f} ms, `predict_on_batch` unter 1 ms" in lesson
+    assert (
+        f"zwischen {round(30_000 * predict / 60_000)} Minuten und {round(30_000 * predict_on_batch / 1000)} Sekunden"
+        in lesson
+    )
+    assert f"(rund {round(fit, -1):.0f} ms statt {round(train_on_batch)} ms pro Aufruf)" in lesson
+    assert f"etwa {round(fit, -1):.0f} ms, `train_on_batch` etwa {german_number(train_on_batch)} ms" in guide
+    assert (
+        f"zwischen {round(20_000 * fit / 60_000)} Minuten und {round(20_000 * train_on_batch / 1000)} Sekunden" in guide
+    )
+
+
 def test_guide_quotes_the_lessons_constants():
     """Der Leitfaden nennt dieselben Konstanten wie die Lektionen und dqn.py (τ, Schritte, Seeds, Übungen, Spiele)."""
     import json
