@@ -40,7 +40,10 @@ def dqn_rows():
         ):
             report = json.loads(path.read_text(encoding="utf-8"))
             for agent, s in report["summary"].items():
-                backend = report["keras_backend"] if agent == "ours" else "PyTorch"
+                # SB3 läuft in jedem Benchmark-Lauf mit: dazu, neben welchem Backend (derselbe Lauf, dieselbe Last)
+                backend = (
+                    report["keras_backend"] if agent == "ours" else f"PyTorch (Lauf mit {report['keras_backend']})"
+                )
                 times = (
                     seconds_text(s["median_train_seconds_to_solve"]),
                     seconds_text(s["max_train_seconds_to_solve"]),

@@ -41,6 +41,15 @@ def test_guide_quotes_the_benchmark_training_times(name):
         assert f"höchstens {duration(summary['max_train_seconds_to_solve'])}" in GUIDE, f"{name}: Maximum fehlt"
 
 
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_cartpole_trains_in_under_half_of_sb3s_time_in_the_same_run(backend):
+    """#21: 10 von 10 Seeds gelöst, Median der Trainingszeit höchstens die Hälfte von SB3-Zoo im selben Lauf."""
+    summary = json.loads((course.ROOT / "bench" / "results" / f"dqn_cartpole_{backend}.json").read_text())["summary"]
+    ours, sb3 = summary["ours"], summary["sb3"]
+    assert ours["seeds"] == sb3["seeds"] == 10 and ours["solved"] == sb3["solved"] == 10
+    assert ours["median_train_seconds_to_solve"] <= 0.5 * sb3["median_train_seconds_to_solve"]
+
+
 def test_readme_shows_the_current_benchmark_table():
     import importlib.util
 
