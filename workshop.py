@@ -47,6 +47,21 @@ COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # Python-Versionen, für die es alle gepinnten Pakete als Wheel gibt (tests/test_platforms.py prüft das):
 # numpy 2.4 und matplotlib brauchen mindestens 3.11, TensorFlow 2.21 gibt es nicht für 3.14.
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+# Die Laptops der Teilnehmenden, als Zielplattform für uvs Resolver (tests/test_platforms.py, bench/backends.py)
+ATTENDEE_PLATFORMS = {
+    "Linux x86_64": "x86_64-manylinux_2_28",
+    "Windows x64": "x86_64-pc-windows-msvc",
+    "macOS arm64": "aarch64-apple-darwin",
+}
+
+
+def find_uv():
+    """uv aus der laufenden Umgebung (requirements.txt installiert es), sonst vom PATH; None, wenn es fehlt."""
+    import shutil
+
+    return shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+
+
 STUB_LINE = 'raise NotImplementedError("Hier fehlt noch deine Lösung: ersetze diese Zeile durch deinen Code.")'
 
 

@@ -39,8 +39,7 @@ README = ROOT / "README.md"
 BEGIN, END = "<!-- backends: bench/backends.py -->", "<!-- /backends -->"
 LESSONS = ["03", "04", "05", "06"]
 BACKENDS = {"tensorflow": ["tensorflow-cpu"], "jax": ["jax", "jaxlib"]}
-PLATFORMS = {"Linux x86_64": "x86_64-manylinux_2_28", "Windows x64": "x86_64-pc-windows-msvc"}
-PLATFORMS["macOS arm64"] = "aarch64-apple-darwin"
+PLATFORMS = workshop.ATTENDEE_PLATFORMS
 
 
 def canonical(name):
@@ -108,9 +107,7 @@ def backend_requirements(backend, folder):
 
 def platforms():
     """Je Backend und Plattform: die Python-Versionen, für die sich alles nur aus Wheels auflösen lässt."""
-    import shutil
-
-    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    uv = workshop.find_uv()
     found = {}
     with tempfile.TemporaryDirectory() as folder:
         for backend in BACKENDS:

@@ -7,25 +7,18 @@ Wheels zulässt, die dort passen. Braucht den Paketindex (einmal, dann aus dem C
 """
 
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 import workshop
 
-PLATFORMS = {
-    "Linux x86_64": "x86_64-manylinux_2_28",
-    "Windows x64": "x86_64-pc-windows-msvc",
-    "macOS arm64": "aarch64-apple-darwin",
-}
+PLATFORMS = workshop.ATTENDEE_PLATFORMS
 PYTHONS = [f"{major}.{minor}" for major, minor in workshop.SUPPORTED_PYTHONS]
 
 
 def uv():
-    found = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    found = workshop.find_uv()
     if not found:
         pytest.skip("uv fehlt: python3 workshop.py test installiert es aus requirements.txt.")
     return found
