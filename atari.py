@@ -699,7 +699,7 @@ def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, mo
                 score = 0.0
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
             if step > run.refill_until and step % config.train_every == 0:
-                loss = dqn.q_iteration(run.train_model, run.target_model, memory, config)
+                loss = dqn.q_iteration(run.train_model, run.target_model, memory, config, q_model)
                 state.updates += 1
                 if logger is not None and state.updates % 250 == 0:
                     logger.log_scalar("verlust", loss, step)

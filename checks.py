@@ -349,8 +349,8 @@ def double_q_iteration(q_iteration):
         [((0, True), True), ((1, True), True), ((0, False), True)],
         hint=[
             "Nur das Ziel ändert sich: mit `config.double_dqn` das Double-DQN-Ziel, sonst das aus Lektion 3.",
-            "Die Q-Werte des Online-Netzes für `next_obs`: "
-            "`train_model.predict_on_batch([next_obs, np.ones_like(next_q_target)])` (die Maske lässt alle durch).",
+            "Die Q-Werte des Online-Netzes für `next_obs` liefert die schnelle Kopie: "
+            "`next_q_online = online_model.predict_on_batch(next_obs)`.",
             "`double_dqn_target(rewards, next_q_online, next_q_target, terminated, config.gamma)`.",
         ],
     )
@@ -469,8 +469,9 @@ def same_learning_step(q_iteration):
             models.append(dqn.build_q_model((4,), 2, hidden_units=(16,), learning_rate=1e-2))
         keras.utils.set_random_seed(seed + 1)
         target = dqn.build_q_model((4,), 2, hidden_units=(16,))[1]  # ein anderes Netz als das Online-Netz
-        q_iteration(models[0][0], target, _filled_memory(seed), config)
-        dqn.q_iteration(models[1][0], target, _filled_memory(seed), config)
+        # wie in der Schleife: die schnelle Kopie des Online-Netzes (für Double DQN), frisch nachgezogen
+        q_iteration(models[0][0], target, _filled_memory(seed), config, dqn.fast_copy(models[0][1]))
+        dqn.q_iteration(models[1][0], target, _filled_memory(seed), config, dqn.fast_copy(models[1][1]))
         return _same_weights(models[0][0], models[1][0])
 
     q_iteration_matches_reference.__name__ = getattr(q_iteration, "__name__", "q_iteration")

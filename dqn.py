@@ -683,7 +683,7 @@ def fixed_data_q_trace(
     step_config = DQNConfig(batch_size=128, gamma=gamma)  # Stapelgröße und γ des Lernschritts
     trace = []
     for update in range(1, updates + 1):
-        q_iteration(train_model, target_model, memory, step_config)
+        q_iteration(train_model, target_model, memory, step_config, q_model)
         if variant == "hart" and update % hard_every == 0:
             update_target(target_model, q_model, tau=1.0)
         elif variant == "weich":
