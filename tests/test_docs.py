@@ -50,6 +50,17 @@ def test_cartpole_trains_in_under_half_of_sb3s_time_in_the_same_run(backend):
     assert ours["median_train_seconds_to_solve"] <= 0.5 * sb3["median_train_seconds_to_solve"]
 
 
+@pytest.mark.parametrize("path", sorted((course.ROOT / "bench" / "results").glob("dqn_*.json")), ids=lambda p: p.stem)
+def test_benchmark_results_measure_the_current_preset(path):
+    """Die README-Tabelle zeigt Messungen der Konfiguration, mit der die Lektionen trainieren: Ändert sich ein Preset,
+    schlägt das fehl, bis der Benchmark neu gelaufen ist."""
+    import dqn
+
+    report = json.loads(path.read_text(encoding="utf-8"))
+    preset = {k: list(v) if isinstance(v, tuple) else v for k, v in dqn.preset(report["env"]).__dict__.items()}
+    assert report["our_config"] == preset
+
+
 def test_readme_shows_the_current_benchmark_table():
     import importlib.util
 
