@@ -164,6 +164,22 @@ def argument_parser(description):
     return argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+def hyperparameter_changes(parser, items):
+    """Die Werte von `--set NAME=WERT` (mehrfach) als dict, jeder WERT als JSON: 200000, 0.99, true, [128, 128].
+    Ein WERT, der kein JSON ist, beendet das Skript über `parser` mit einer deutschen Meldung; falsche Namen und
+    Typen meldet danach die Konfiguration selbst (»Meintest du gamma?«)."""
+    import json
+
+    changes = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            changes[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parser.error(f"--set {item}: »{value}« ist kein Wert; Beispiele: --set memory_size=200000 --set gamma=0.99")
+    return changes
+
+
 # --------------------------------------------------------------------------------------
 # Herkunftsangaben: ein Format für Modelle (scripts/train_agent.py, scripts/train_breakout.py) und Benchmarks (bench/)
 # --------------------------------------------------------------------------------------

@@ -17,6 +17,11 @@ außerdem der Stand nach jedem K-tel des Trainings als eigener Kandidat (DQN sch
 immer der robusteste).
 
     .venv/bin/python scripts/train_agent.py Acrobot-v1 --candidates 6 --full --snapshots 5
+
+`--set NAME=WERT` ändert einzelne Hyperparameter des Presets (mehrfach möglich, WERT als JSON); die Herkunft nennt
+dann die ganze Konfiguration und den Befehl:
+
+    .venv/bin/python scripts/train_agent.py Acrobot-v1 --full --set learning_rate=3e-4 --set "hidden_units=[128, 128]"
 """
 
 import sys
@@ -46,7 +51,15 @@ def main(argv=None):
     parser.add_argument(
         "--snapshots", type=int, default=1, help="mit --full: den Stand nach jedem K-tel des Trainings mitbewerten"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=WERT",
+        help="einen Hyperparameter des Presets ändern, z. B. --set learning_rate=3e-4 (mehrfach möglich)",
+    )
     options = parser.parse_args(argv)
+    options.set = course.hyperparameter_changes(parser, options.set)
     for name in ("eval_episodes", "candidates", "snapshots"):
         if getattr(options, name) < 1:
             parser.error(f"--{name.replace('_', '-')} muss mindestens 1 sein, ist {getattr(options, name)}.")
@@ -115,7 +128,7 @@ def run(options, argv):
 
     out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
     out.parent.mkdir(parents=True, exist_ok=True)
-    config = dqn.preset(options.env_id, **({"stop_when_solved": False} if options.full else {}))
+    config = dqn.preset(options.env_id, **{**options.set, **({"stop_when_solved": False} if options.full else {})})
     start = time.perf_counter()
     chosen = train_candidates(config, options)
     if chosen is None:

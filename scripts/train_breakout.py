@@ -10,7 +10,6 @@ Checkpoint: Netz mit Optimierer, Target-Netz, Erfahrungsspeicher, Zufallszustand
 Aufruf mit demselben Ordner macht dort weiter; so lässt sich das Training auf mehrere Etappen verteilen.
 """
 
-import json
 import signal
 import sys
 import time
@@ -139,13 +138,7 @@ def run(options, parser):
             f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
             "wird mit dem gelernten Netz neu gefüllt."
         )
-    changes = {}
-    for item in options.set:
-        name, _, value = item.partition("=")
-        try:
-            changes[name] = json.loads(value)
-        except json.JSONDecodeError:
-            parser.error(f"--set {item}: »{value}« ist kein Wert; Beispiele: --set memory_size=200000 --set gamma=0.99")
+    changes = course.hyperparameter_changes(parser, options.set)
     if options.steps:
         changes["total_steps"] = options.steps
     config = atari.AtariConfig(**changes)

@@ -183,6 +183,8 @@ CASES = [
     ("--hours 0", lambda t: breakout(t, "--hours", "0"), "größer als 0"),
     ("--steps kein Wert", lambda t: breakout(t, "--steps", "viele"), "kein gültiger Wert"),
     ("train_agent: unbekannte Umgebung", lambda t: cli("train_agent", "Pendel"), "gibt es nicht"),
+    ("train_agent: --set mit Tippfehler", lambda t: cli("train_agent", "Acrobot-v1", "--set", "gama=0.9"), "gamma?"),
+    ("train_agent: --set ohne Wert", lambda t: cli("train_agent", "Acrobot-v1", "--set", "gamma=abc"), "kein Wert"),
     ("train_agent: 0 Episoden", lambda t: cli("train_agent", "CartPole-v1", "--eval-episodes", "0"), "mindestens 1"),
     ("workshop.py: Tippfehler im Befehl", lambda t: cli("workshop", "stat"), "gibt es nicht"),
     # Notebook

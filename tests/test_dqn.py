@@ -238,6 +238,29 @@ def test_train_agent_picks_the_candidate_with_the_best_worst_episodes_on_validat
     assert provenance["config"]["stop_when_solved"] is False and provenance["evaluation"]["mean"] == -90.0
 
 
+def test_train_agent_set_changes_the_preset_and_the_provenance_says_so(tmp_path, monkeypatch):
+    """#21: --set NAME=WERT (JSON) ändert einzelne Hyperparameter; die Herkunft nennt Konfiguration und Befehl."""
+    import train_agent
+
+    trained = []
+
+    def tiny_train(config, seed=0, **kwargs):
+        trained.append(config)
+        return dqn.TrainResult(train_model=None, q_model=None, steps=100, train_seconds=1.0)
+
+    monkeypatch.setattr(dqn, "train", tiny_train)
+    monkeypatch.setattr(dqn, "evaluate", lambda q_model, env_id, episodes=100, **kwargs: np.full(episodes, -70.0))
+    monkeypatch.setattr(dqn, "save_model", lambda model, path: path.write_text("Modell"))
+    out = tmp_path / "acrobot"
+    argv = ["Acrobot-v1", "--set", "learning_rate=3e-4", "--set", "hidden_units=[128, 128]", "--out", str(out)]
+    assert train_agent.main(argv) == 0
+    assert trained[0].learning_rate == 3e-4 and trained[0].hidden_units == (128, 128)
+    assert trained[0].gamma == dqn.preset("Acrobot-v1").gamma  # der Rest bleibt das Preset
+    provenance = json.loads(out.with_suffix(".json").read_text())
+    assert provenance["config"]["learning_rate"] == 3e-4 and provenance["config"]["hidden_units"] == [128, 128]
+    assert "--set learning_rate=3e-4" in provenance["command"]
+
+
 def test_train_agent_can_choose_an_earlier_snapshot_of_a_run(tmp_path, monkeypatch):
     """#21: --snapshots 5 bewertet den Stand nach jedem Fünftel; der beste (hier nach 30 000 Schritten) wird
     gespeichert, nicht der letzte."""
