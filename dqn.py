@@ -817,11 +817,9 @@ class TrainResult:
     config: object = None
 
     def summary(self):
-        best = max((m for _, m, _ in self.evaluations), default=float("nan"))
-        text = (
-            f"{self.steps} Schritte in {course.german_number(self.train_seconds, 1)} s Trainingszeit, "
-            f"beste Bewertung {course.german_number(best, 1)}"
-        )
+        text = f"{self.steps} Schritte in {course.german_number(self.train_seconds, 1)} s Trainingszeit"
+        if self.evaluations:  # ohne Bewertungen im Training (eval_every=0) keine „beste Bewertung nan“
+            text += f", beste Bewertung {course.german_number(max(m for _, m, _ in self.evaluations), 1)}"
         if self.solved_at_step is not None:
             seconds = course.german_number(self.solved_after_seconds, 1)
             text += f"; gelöst nach {self.solved_at_step} Schritten ({seconds} s)"
