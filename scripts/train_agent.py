@@ -102,7 +102,15 @@ def train_candidates(config, options):
             )
             worst_tenth = float(np.sort(validation)[: max(1, len(validation) // 10)].mean())
             summary = course.evaluation_summary(validation, "Validierung")
-            candidates.append(dict(seed=seed, steps=result.steps, **summary, worst_tenth=worst_tenth))
+            candidates.append(
+                dict(
+                    seed=seed,
+                    steps=result.steps,
+                    train_seconds=round(result.train_seconds, 1),
+                    **summary,
+                    worst_tenth=worst_tenth,
+                )
+            )
             print(
                 f"Kandidat Seed {seed}, Schritt {result.steps}: Validierung "
                 f"{course.german_number(validation.mean(), 1)}, schlechtestes Zehntel "
@@ -112,11 +120,11 @@ def train_candidates(config, options):
             if best is None or (worst_tenth, validation.mean()) > best[0]:
                 # bei mehreren Ständen je Seed: die Gewichte dieses Stands, das Training geht danach weiter
                 weights = result.train_model.get_weights() if options.snapshots > 1 else None
-                best = ((worst_tenth, validation.mean()), seed, result, weights, result.steps)
-    _, seed, result, weights, steps = best
-    if weights is not None:
+                best = ((worst_tenth, validation.mean()), seed, result, weights, result.steps, result.train_seconds)
+    _, seed, result, weights, steps, train_seconds = best
+    if weights is not None:  # der gewählte Stand: seine Gewichte, Schritte und Trainingszeit bis dahin
         result.train_model.set_weights(weights)
-        result.steps = steps
+        result.steps, result.train_seconds = steps, train_seconds
     return seed, result, candidates
 
 

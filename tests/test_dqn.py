@@ -281,7 +281,8 @@ def test_train_agent_can_choose_an_earlier_snapshot_of_a_run(tmp_path, monkeypat
         model = resume.train_model if resume is not None else Weights()
         model.value = config.total_steps
         chunks.append(config.total_steps)
-        return dqn.TrainResult(train_model=model, q_model=model, steps=config.total_steps, train_seconds=1.0)
+        seconds = config.total_steps / 10_000  # die Trainingszeit wächst mit jedem Stück
+        return dqn.TrainResult(train_model=model, q_model=model, steps=config.total_steps, train_seconds=seconds)
 
     quality = {10_000: -300.0, 20_000: -100.0, 30_000: -75.0, 40_000: -90.0, 50_000: -250.0}
 
@@ -299,6 +300,8 @@ def test_train_agent_can_choose_an_earlier_snapshot_of_a_run(tmp_path, monkeypat
     assert out.with_suffix(".keras").read_text() == "Schritt 30000"
     provenance = json.loads(out.with_suffix(".json").read_text())
     assert provenance["steps"] == 30_000 and provenance["selection"]["chosen_steps"] == 30_000
+    assert provenance["train_seconds"] == 3.0, "die Trainingszeit bis zum gewählten Stand, nicht die des ganzen Laufs"
+    assert [c["train_seconds"] for c in provenance["selection"]["candidates"]] == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert provenance["evaluation"]["mean"] == -75.0
     with pytest.raises(SystemExit):
         train_agent.main(["Acrobot-v1", "--snapshots", "5"])  # ohne --full gibt es keine späteren Stände
