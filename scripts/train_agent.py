@@ -24,6 +24,7 @@ dann die ganze Konfiguration und den Befehl:
     .venv/bin/python scripts/train_agent.py Acrobot-v1 --full --set learning_rate=3e-4 --set "hidden_units=[128, 128]"
 """
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -176,7 +177,7 @@ def run(options, argv):
         solved_at_step=result.solved_at_step,
         training_evaluations=[(s, round(m, 1)) for s, m, _ in result.evaluations],
         config={k: (list(v) if isinstance(v, tuple) else v) for k, v in config.__dict__.items()},
-        command="python scripts/train_agent.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command="python scripts/train_agent.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         **selection,
     )
     # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil

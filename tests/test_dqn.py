@@ -1,6 +1,7 @@
 """dqn.py: Bausteine mit Werten von Hand, deutsche Fehlermeldungen, Speichern/Laden, kurzes Training."""
 
 import json
+import shlex
 
 import numpy as np
 import pytest
@@ -259,6 +260,7 @@ def test_train_agent_set_changes_the_preset_and_the_provenance_says_so(tmp_path,
     provenance = json.loads(out.with_suffix(".json").read_text())
     assert provenance["config"]["learning_rate"] == 3e-4 and provenance["config"]["hidden_units"] == [128, 128]
     assert "--set learning_rate=3e-4" in provenance["command"]
+    assert shlex.split(provenance["command"])[2:] == argv, "der Befehl lässt sich so, wie er dasteht, wieder ausführen"
 
 
 def test_train_agent_can_choose_an_earlier_snapshot_of_a_run(tmp_path, monkeypatch):
@@ -324,3 +326,29 @@ def test_progress_bar_ends_as_success_when_the_goal_stops_training_early():
         assert bar.container.children[1].bar_style == style
         if goal_reached:
             assert bar.container.children[1].max == bar.total == 43
+
+
+# #21: was ein mitgelieferter Agent auf Startzuständen können muss, die weder Training noch Auswahl gesehen haben
+SHIPPED_GOALS = {
+    "cartpole": ("CartPole-v1", "500 in mindestens 99 von 100 Episoden", lambda r: (r >= 500).sum() >= 99),
+    "acrobot": ("Acrobot-v1", "Mittel ≥ −80, schlechteste ≥ −150", lambda r: r.mean() >= -80 and r.min() >= -150),
+    "lunarlander": (
+        "LunarLander-v3",
+        "Mittel ≥ 250, höchstens 3 unter 0",
+        lambda r: r.mean() >= 250 and (r < 0).sum() <= 3,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SHIPPED_GOALS)
+def test_shipped_agent_meets_its_goal_on_the_test_start_states(name):
+    """Spielt die Abschlussbewertung der Herkunftsdatei nach: dieselben Zahlen, und das Ziel aus #21 ist erreicht."""
+    import train_agent
+
+    env_id, goal, goal_met = SHIPPED_GOALS[name]
+    q_model, provenance, _ = dqn.load_shipped(name)
+    assert provenance["env_id"] == env_id
+    assert f"Seed {train_agent.FINAL_EVAL_SEED}" in provenance["evaluation"]["protocol"]
+    returns = dqn.evaluate(q_model, env_id, episodes=100, seed=train_agent.FINAL_EVAL_SEED)
+    assert returns.mean() == pytest.approx(provenance["evaluation"]["mean"], abs=1.0), "Herkunft passt nicht zum Modell"
+    assert goal_met(returns), f"{name}: {goal} verfehlt (Mittel {returns.mean():.1f}, schlechteste {returns.min():.1f})"
