@@ -39,7 +39,8 @@ def dqn_rows():
             RESULTS.glob(f"dqn_{env}_*.json"), key=lambda p: (not p.stem.endswith("tensorflow"), p.stem)
         ):
             report = json.loads(path.read_text(encoding="utf-8"))
-            for agent, s in report["summary"].items():
+            # unser DQN zuerst, dann SB3 aus demselben Lauf (in der Datei stehen sie in der Reihenfolge der Läufe)
+            for agent, s in sorted(report["summary"].items(), key=lambda item: item[0] != "ours"):
                 # SB3 läuft in jedem Benchmark-Lauf mit: dazu, neben welchem Backend (derselbe Lauf, dieselbe Last)
                 backend = (
                     report["keras_backend"] if agent == "ours" else f"PyTorch (Lauf mit {report['keras_backend']})"
