@@ -39,9 +39,10 @@ def dqn_rows():
             RESULTS.glob(f"dqn_{env}_*.json"), key=lambda p: (not p.stem.endswith("tensorflow"), p.stem)
         ):
             report = json.loads(path.read_text(encoding="utf-8"))
-            # unser DQN zuerst, dann SB3 aus demselben Lauf (in der Datei stehen sie in der Reihenfolge der Läufe)
+            # unser DQN zuerst, dann SB3 aus derselben Datei (dort stehen sie in der Reihenfolge der Aufrufe)
             for agent, s in sorted(report["summary"].items(), key=lambda item: item[0] != "ours"):
-                # SB3 läuft in jedem Benchmark-Lauf mit: dazu, neben welchem Backend (derselbe Lauf, dieselbe Last)
+                # SB3 läuft im Standardaufruf mit: dazu, neben welchem Backend (derselbe Aufruf, dieselbe Last;
+                # `--agents ours` behält SB3-Läufe eines früheren Aufrufs)
                 backend = (
                     report["keras_backend"] if agent == "ours" else f"PyTorch (Lauf mit {report['keras_backend']})"
                 )
