@@ -269,7 +269,7 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
     refuse_foreign_folder(directory)
     tmp, old = directory.with_name(directory.name + ".tmp"), directory.with_name(directory.name + ".alt")
     with _finish_before_interrupt():
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_own(tmp)
         try:
             tmp.mkdir(parents=True)
             train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
@@ -289,10 +289,10 @@ def save_checkpoint(directory, train_model, target_model, memory, state):
                 "erneut."
             ) from None
         if directory.exists():
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_own(old)
             os.replace(directory, old)
         os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_own(old)
 
 
 def _checkpoint_bytes(memory):
@@ -327,29 +327,50 @@ class _finish_before_interrupt:
 
 
 CHECKPOINT_FILES = {"model.keras", "target.npz", "replay", "state.json"}
+# Was Betriebssysteme von selbst in einen Ordner legen, den man im Dateimanager ansieht: darf mit ersetzt werden
+SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
 def refuse_foreign_folder(directory):
-    """Bricht ab, wenn `directory` Dateien enthält, aber kein Checkpoint ist: ein Checkpoint ersetzt seinen Ordner
-    ganz, und fremde Dateien darin gingen verloren. Ein Checkpoint ohne state.json gilt nicht als leer."""
+    """Bricht ab, wenn in `directory` etwas liegt, das nicht zum Checkpoint gehört (Notizen, ein exportierter Agent):
+    ein Checkpoint ersetzt seinen Ordner ganz, und fremde Dateien darin gingen verloren. Ein Checkpoint ohne
+    state.json gilt nicht als leer."""
     directory = Path(directory)
-    if not directory.is_dir() or (directory / "state.json").is_file():
+    if not directory.is_dir():
         return
-    entries = sorted(p.name for p in directory.iterdir())
-    if not entries:
-        return
-    if set(entries) <= CHECKPOINT_FILES:
+    entries = sorted(p.name for p in directory.iterdir() if p.name not in SYSTEM_FILES)
+    foreign = [name for name in entries if name not in CHECKPOINT_FILES]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        what = (
+            "ist kein Checkpoint, enthält aber Dateien"
+            if "state.json" not in entries
+            else "enthält neben dem Checkpoint fremde Dateien"
+        )
+        raise course.InputError(
+            f"Der Ordner {directory} {what} ({shown}). Ein Checkpoint ersetzt seinen Ordner ganz; damit nichts "
+            "verloren geht, schreibe ich dort nicht hinein. Verschiebe diese Dateien in einen anderen Ordner "
+            "und starte denselben Befehl erneut, oder wähle einen neuen oder leeren Ordner."
+        )
+    if entries and "state.json" not in entries:
         raise course.InputError(
             f"Der Checkpoint in {directory} ist unvollständig: state.json fehlt (da sind nur "
             f"{', '.join(entries)}). Ich fange dort nicht von vorn an und lösche nichts. Hole state.json "
             "aus einer Sicherung, oder benenne den Ordner um und starte neu."
         )
-    shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
-    raise course.InputError(
-        f"Der Ordner {directory} ist kein Checkpoint, enthält aber Dateien ({shown}). Ein Checkpoint "
-        "ersetzt seinen Ordner ganz; damit nichts verloren geht, schreibe ich dort nicht hinein. "
-        "Wähle einen neuen oder leeren Ordner."
-    )
+
+
+def _remove_own(folder):
+    """Löscht einen Zwischenordner des Checkpoints (<ordner>.tmp, <ordner>.alt), aber nur, wenn darin nichts
+    Fremdes liegt: Ein eigener Ordner gleichen Namens bleibt unangetastet."""
+    if not folder.exists():
+        return
+    if not folder.is_dir() or any(p.name not in CHECKPOINT_FILES | SYSTEM_FILES for p in folder.iterdir()):
+        raise course.InputError(
+            f"{folder} ist nicht der Zwischenordner eines Checkpoints, liegt aber dort, wo ich ihn brauche. "
+            "Benenne ihn um oder verschiebe ihn, dann starte denselben Befehl erneut."
+        )
+    shutil.rmtree(folder)
 
 
 def _checkpoint_dir(directory):

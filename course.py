@@ -391,17 +391,23 @@ def load_saved_cells(namespace, *lesson_names, module=None):
             exec(compile(source, filename, "exec"), namespace)
 
 
+HELPER_NOTEBOOKS = ("Ringbuffer", "utils")  # die einzigen Notebooks, die sich importieren lassen
+
+
 class NotebookFinder(importlib.abc.MetaPathFinder):
-    """Findet `Name.ipynb` im Hauptordner des Workshops und in sys.path (nicht nur im aktuellen Ordner)."""
+    """Findet die Hilfs-Notebooks des Workshops (`import Ringbuffer, utils`) in seinem Hauptordner, sonst nichts.
+
+    Nur genau diese Namen und nur aus ROOT: Ein `pandas.ipynb` im Übungsordner wird nie ausgeführt, wenn irgendwer
+    `import pandas` schreibt (ein Import darf kein Notebook der Lernenden ausführen).
+    """
 
     def find_spec(self, fullname, path=None, target=None):
-        if path is not None or "." in fullname:
+        if path is not None or fullname not in HELPER_NOTEBOOKS:
             return None
-        for directory in [ROOT, *sys.path]:
-            candidate = Path(directory or ".") / f"{fullname}.ipynb"
-            if candidate.is_file():
-                return importlib.util.spec_from_loader(fullname, NotebookLoader(candidate), origin=str(candidate))
-        return None
+        candidate = ROOT / f"{fullname}.ipynb"
+        if not candidate.is_file():
+            return None
+        return importlib.util.spec_from_loader(fullname, NotebookLoader(candidate), origin=str(candidate))
 
 
 def install_notebook_finder():

@@ -116,6 +116,26 @@ class Hyperparameters:
             problems = self.value_problems()
         if problems:
             raise course.InputError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
+        object.__setattr__(self, "_checked", True)
+
+    def __setattr__(self, name, value):
+        """`config.gamma = 1.5` nach dem Anlegen wird genauso geprüft wie `DQNConfig(gamma=1.5)`; ein ungültiger Wert
+        wird abgewiesen, und die Einstellung bleibt, wie sie war."""
+        if not self.__dict__.get("_checked"):  # noch im __init__: __post_init__ prüft alles auf einmal
+            object.__setattr__(self, name, value)
+            return
+        known = {f.name: f for f in fields(self)}
+        if name not in known:
+            raise course.InputError(unknown_names([name], list(known)))
+        old = getattr(self, name)
+        object.__setattr__(self, name, value)
+        problem = self._fix_type(known[name])
+        problems = [problem] if problem else self.value_problems()
+        if problems:
+            object.__setattr__(self, name, old)
+            raise course.InputError(
+                f"Ungültiger Wert für `{name}`; die Einstellung bleibt bei {old!r}:\n- " + "\n- ".join(problems)
+            )
 
     def _fix_type(self, f):
         """Prüft den Typ eines Felds (wandelt 1e5 in 100000 und 3 in 3.0); gibt ein Problem als Satz oder None."""
@@ -124,12 +144,12 @@ class Hyperparameters:
         number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
         if kind == "int":
             if number and float(value).is_integer():
-                setattr(self, f.name, int(value))
+                object.__setattr__(self, f.name, int(value))
                 return None
             return f"`{f.name}` muss eine ganze Zahl sein, ist {value!r}{quoted}."
         if kind == "float":
             if number and math.isfinite(value):
-                setattr(self, f.name, float(value))
+                object.__setattr__(self, f.name, float(value))
                 return None
             return f"`{f.name}` muss eine (endliche) Zahl sein, ist {value!r}{quoted}."
         if kind == "bool":
@@ -142,7 +162,7 @@ class Hyperparameters:
                 and value
                 and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in value)
             ):
-                setattr(self, f.name, tuple(int(n) for n in value))
+                object.__setattr__(self, f.name, tuple(int(n) for n in value))
                 return None
             return (
                 f"`{f.name}` ist eine Liste von Schichtgrößen wie (64, 64), ist aber {value!r}; "

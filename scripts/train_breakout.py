@@ -130,6 +130,13 @@ def run(options, parser):
     import course
 
     if options.export:
+        out, checkpoint = Path(options.out).resolve(), Path(options.checkpoint_dir).resolve()
+        if out.parent == checkpoint or checkpoint in out.parents:
+            raise course.InputError(
+                f"--out {options.out} liegt im Checkpoint-Ordner {options.checkpoint_dir}. Das nächste Training "
+                "ersetzt diesen Ordner ganz (und weigert sich deshalb, solange fremde Dateien darin liegen). Wähle "
+                "einen Exportpfad außerhalb, z. B. --out models/mein_agent."
+            )
         export(options.checkpoint_dir, Path(options.out), options.games, seed=700_000)
         return 0
     if options.from_model and not atari.has_checkpoint(options.checkpoint_dir):

@@ -283,6 +283,46 @@ def test_foreign_folder_is_never_wiped(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notizen"]
 
 
+def test_checkpoint_never_deletes_its_neighbours(tmp_path):
+    """#35: Notizen oder ein exportierter Agent neben dem Checkpoint gingen beim nächsten Checkpoint verloren."""
+    folder = tmp_path / "ck"
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    (folder / "NOTIZEN.txt").write_text("wichtig")
+    (folder / "mein_agent.keras").write_bytes(b"agent")
+    before = sorted(p.name for p in folder.iterdir())
+    longer = dict(TINY, total_steps=TINY["total_steps"] * 2)
+    with pytest.raises(ValueError, match=r"fremde Dateien \(NOTIZEN.txt, mein_agent.keras\).*Verschiebe"):
+        atari.train(atari.AtariConfig(**longer), checkpoint_dir=folder, seed=0, progress=False)
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert (folder / "NOTIZEN.txt").read_text() == "wichtig"
+    # ein eigener Ordner, der zufällig wie der Zwischenordner heißt, bleibt auch
+    (folder / "NOTIZEN.txt").unlink()
+    (folder / "mein_agent.keras").unlink()
+    (tmp_path / "ck.tmp").mkdir()
+    (tmp_path / "ck.tmp" / "foto.png").write_bytes(b"png")
+    with pytest.raises(ValueError, match="ck.tmp ist nicht der Zwischenordner"):
+        atari.train(atari.AtariConfig(**longer), checkpoint_dir=folder, seed=0, progress=False)
+    assert (tmp_path / "ck.tmp" / "foto.png").read_bytes() == b"png"
+    # macOS legt .DS_Store an, wenn man den Ordner im Finder ansieht: kein Grund, das Training zu verweigern
+    (tmp_path / "ck.tmp" / "foto.png").unlink()
+    (tmp_path / "ck.tmp").rmdir()
+    (folder / ".DS_Store").write_bytes(b"")
+    _, state = atari.train(atari.AtariConfig(**longer), checkpoint_dir=folder, seed=0, progress=False)
+    assert state.steps == longer["total_steps"]
+
+
+def test_export_into_the_checkpoint_folder_is_refused(tmp_path):
+    """#35: `--out` im Checkpoint-Ordner legte den Agenten dorthin, wo der nächste Checkpoint ihn löschte."""
+    folder = tmp_path / "ck"
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    before = sorted(p.name for p in folder.iterdir())
+    script = course.ROOT / "scripts" / "train_breakout.py"
+    run = [sys.executable, str(script), "--export", "--checkpoint-dir", str(folder), "--out", str(folder / "agent")]
+    out = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 2 and "liegt im Checkpoint-Ordner" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and sorted(p.name for p in folder.iterdir()) == before
+
+
 def test_checkpoint_without_state_is_not_restarted_from_zero(tmp_path):
     """#18/1: fehlt state.json, fängt das Training nicht still bei 0 an und überschreibt den Rest."""
     folder = tmp_path / "ckpt"

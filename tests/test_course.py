@@ -248,3 +248,29 @@ def test_feedback_is_one_html_box_with_the_right_colour_and_escaped_code():
     assert "#2e7d32" in course.feedback_html("✅ Richtig!") and "#f9a825" in course.feedback_html("✋ noch nicht")
     # außerhalb eines Notebooks bleibt es Text, ohne Traceback aus course.py
     assert course.ExerciseWrong("❌ falsch\nzweite Zeile")._render_traceback_() == ["❌ falsch", "zweite Zeile"]
+
+
+def test_only_the_workshops_helper_notebooks_can_be_imported(tmp_path, monkeypatch):
+    """#35: ein `pandas.ipynb` im Übungsordner wurde durch `import pandas` (irgendwo in einer Bibliothek) ausgeführt."""
+    import importlib
+
+    marker = tmp_path / "ausgefuehrt.txt"
+    for name in ("pandas_probe_lib", "utils_kopie"):
+        cell = {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": f"open({str(marker)!r}, 'a').write('{name}')",
+        }
+        (tmp_path / f"{name}.ipynb").write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for name in ("pandas_probe_lib", "utils_kopie"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(name)
+    assert not marker.exists()
+    finder = course.NotebookFinder()
+    assert finder.find_spec("Ringbuffer").origin == str(course.ROOT / "Ringbuffer.ipynb")
+    assert finder.find_spec("utils").origin == str(course.ROOT / "utils.ipynb")
+    assert finder.find_spec("ringbuffer") is None and finder.find_spec("pandas") is None
