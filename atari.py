@@ -692,6 +692,8 @@ def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, mo
         mininterval=1.0,
         smoothing=0.05,
     )
+    if state.steps < run.refill_until:  # bis dahin billige Schritte: die Restzeit wird danach neu geschätzt
+        bar.set_description("sammelt", refresh=False)
     obs, info = env.reset(seed=run.seed + state.steps)
     score, interrupted = 0.0, False
     try:
@@ -727,6 +729,8 @@ def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, mo
                 if state.updates % config.target_update_every == 0:
                     dqn.update_target(run.target_model, q_model, 1.0)
             state.steps = step
+            if step == run.refill_until + 1:
+                dqn.learning_begins(bar)
             bar.update(1)
             run.between_steps(step, bar, logger)
             if on_step is not None and on_step(step, epsilon, state):

@@ -49,11 +49,16 @@ def best_actions(best_actions):
 
 
 def one_hot(one_hot):
+    def one_hot_facts(actions, n_actions):
+        """Die Werte und der Datentyp (Keras rechnet in float32; float64 kostete Zeit und Speicher)."""
+        result = one_hot(actions, n_actions)
+        return {"Werte": np.asarray(result).tolist(), "Datentyp": str(getattr(result, "dtype", type(result).__name__))}
+
     course.check_function(
-        one_hot,
+        _named(one_hot_facts, one_hot, "one_hot"),
         [
-            ((np.array([2, 0]), 3), np.array([[0, 0, 1], [1, 0, 0]], dtype=np.float32)),
-            ((np.array([1]), 2), np.array([[0, 1]], dtype=np.float32)),
+            ((np.array([2, 0]), 3), {"Werte": [[0, 0, 1], [1, 0, 0]], "Datentyp": "float32"}),
+            ((np.array([1]), 2), {"Werte": [[0, 1]], "Datentyp": "float32"}),
         ],
         hint=[
             "Die Zeile `i` der Einheitsmatrix ist der One-Hot-Vektor für `i` (siehe die Zelle mit `np.eye` oben).",

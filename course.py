@@ -300,7 +300,9 @@ def setup_colab():
 
 
 def check_environment(modules=None, verbose=True):
-    """Prüft Python-Version und Pakete; sagt auf Deutsch, was fehlt und welcher Befehl hilft."""
+    """Prüft Python-Version und Pakete; sagt auf Deutsch, was fehlt und welcher Befehl hilft. Im Notebook merkt sich
+    der Kernel ab hier, wann welche Zelle lief (für die Prüfzellen der Übungen)."""
+    track_cell_runs()
     setup_colab()
     problems = []
     from workshop import unsupported_python_message
@@ -478,26 +480,59 @@ def missing_name_message(name, lesson=None):
     )
 
 
-def _explain_name_error(shell, etype, value, tb, tb_offset=None):
-    """IPython-Handler für NameError: die Erklärung statt des Tracebacks, wenn der Name aus einer Lektion stammt."""
-    session = os.environ.get("JPY_SESSION_NAME", "")  # Pfad des Notebooks, wenn Jupyter ihn setzt
-    message = missing_name_message(getattr(value, "name", None) or "", Path(session).name or None)
+def unsolved_stub_message(tb, namespace):
+    """Die deutsche Erklärung, wenn ein NotImplementedError aus einem Platzhalter der Lernenden stammt; sonst None.
+
+    `tb`: der Traceback, `namespace`: der Namensraum des Notebooks (die Funktionen und Klassen der Lernenden).
+    """
+    own = {}
+    for name, value in list(namespace.items()):
+        code = getattr(value, "__code__", None)
+        if code is not None:
+            own[code] = name
+        elif isinstance(value, type):
+            own.update({getattr(f, "__code__", None): name for f in vars(value).values()})
+    stub = None
+    while tb is not None:
+        stub = own.get(tb.tb_frame.f_code, stub)
+        tb = tb.tb_next
+    if stub is None:
+        return None
+    return (
+        f"✋ Diese Zelle braucht `{stub}`, aber das ist noch der Platzhalter mit `raise NotImplementedError`. Löse "
+        f"zuerst die Übung mit `{stub}` weiter oben: Code eintippen, die Zelle ausführen (Umschalt+Enter), dann "
+        "ihre Prüfzelle. Danach diese Zelle noch einmal ausführen."
+    )
+
+
+def _explain_error(shell, etype, value, tb, tb_offset=None):
+    """IPython-Handler: ein NameError für einen Namen aus einer Lektion sagt, welche Zelle fehlt; ein Platzhalter
+    (NotImplementedError) sagt, welche Übung zuerst dran ist. Sonst der gewohnte Traceback."""
+    if issubclass(etype, NameError):
+        session = os.environ.get("JPY_SESSION_NAME", "")  # Pfad des Notebooks, wenn Jupyter ihn setzt
+        message = missing_name_message(getattr(value, "name", None) or "", Path(session).name or None)
+    else:
+        message = unsolved_stub_message(tb, shell.user_ns)
     if message is None:
         stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        shell._showtraceback(etype, value, stb)
+    elif message.startswith("✋") and in_notebook():  # ein Kasten wie in den Prüfzellen
+        show_feedback(message)
+        shell._showtraceback(etype, value, [])  # der Fehler bleibt (»Alle ausführen« hält an), nur ohne Text
     else:
-        stb = message.splitlines()
-    shell._showtraceback(etype, value, stb)
+        shell._showtraceback(etype, value, message.splitlines())
 
 
 def install_name_error_help():
-    """Im Notebook: ein NameError für einen Namen aus einer Lektionszelle sagt, welche Zelle fehlt."""
+    """Im Notebook: ein NameError für einen Namen aus einer Lektionszelle sagt, welche Zelle fehlt, ein noch
+    ungelöster Platzhalter, welche Übung."""
     if "IPython" not in sys.modules:  # kein Notebook, keine IPython-Konsole
         return
     from IPython import get_ipython
 
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((NameError,), _explain_name_error)
+        shell.set_custom_exc((NameError, NotImplementedError), _explain_error)
 
 
 install_name_error_help()
@@ -506,7 +541,14 @@ install_name_error_help()
 # --------------------------------------------------------------------------------------
 # Übungen: ein kleiner Prüf-Helfer für alle Lektionen
 # --------------------------------------------------------------------------------------
-FEEDBACK_COLORS = {"✅": ("#e8f5e9", "#2e7d32"), "❌": ("#fdecea", "#c62828"), "✋": ("#fff8e1", "#f9a825")}
+FEEDBACK_COLORS = {
+    "✅": ("#e8f5e9", "#2e7d32"),
+    "❌": ("#fdecea", "#c62828"),
+    "⏱": ("#fdecea", "#c62828"),
+    "✋": ("#fff8e1", "#f9a825"),
+    "⚠": ("#fff8e1", "#f9a825"),
+    "💡": ("#e3f2fd", "#1565c0"),
+}
 
 
 def feedback_html(text):
@@ -586,21 +628,21 @@ def hint(name):
     """
     name = getattr(name, "__name__", name)
     if name not in _HINTS:
-        known = ", ".join(sorted(_HINTS)) or "noch keine (führe zuerst eine Prüfzelle aus)"
-        print(f"Zu »{name}« habe ich keinen Tipp. Tipps gibt es zu: {known}.")
+        known = ", ".join(f"`{n}`" for n in sorted(_HINTS)) or "noch keine (führe zuerst eine Prüfzelle aus)"
+        show_feedback(f"💡 Zu `{name}` habe ich keinen Tipp. Tipps gibt es zu: {known}.")
         return
     hints = _HINTS[name]
     shown = min(_HINTS_SHOWN.get(name, 0), len(hints) - 1)
     _HINTS_SHOWN[name] = shown + 1
     if len(hints) == 1:
-        print(f"💡 Tipp zu `{name}`: {hints[0]}")
+        show_feedback(f"💡 Tipp zu `{name}`: {hints[0]}")
         return
     more = (
         '\nNoch ein Tipp, falls du ihn brauchst: `course.hint("' + name + '")` noch einmal.'
         if shown + 1 < len(hints)
         else ""
     )
-    print(f"💡 Tipp {shown + 1} von {len(hints)} zu `{name}`: {hints[shown]}{more}")
+    show_feedback(f"💡 Tipp {shown + 1} von {len(hints)} zu `{name}`: {hints[shown]}{more}")
 
 
 def _your_lines(error):
@@ -658,50 +700,131 @@ def _register_hint(function, hint):
     name = getattr(function, "__name__", "deine Funktion")
     if hint:
         _HINTS[name] = [hint] if isinstance(hint, str) else list(hint)
-    return name, (f'\nEinen Tipp bekommst du mit `course.hint("{name}")`.' if hint else "")
+    ask = f'\nEinen Tipp bekommst du mit `course.hint("{name}")`.' if hint else ""
+    return name, graded_version(name) + ask
 
 
-def stale_cell(name, notebook_cells, executed_sources):
-    """Die Zelle, die `name` anlegt, in ihrer gespeicherten Fassung, wenn diese nie ausgeführt wurde; sonst None.
-
-    `notebook_cells`: Quelltexte der Code-Zellen der gespeicherten Datei; `executed_sources`: was der Kernel
-    ausgeführt hat (IPythons `In`). Eine geänderte, ausgeführte, aber noch nicht gespeicherte Zelle zählt nicht:
-    Dann liegt in der Datei eine ältere Fassung, die schon einmal lief.
-    """
-    import ast
-
-    executed = {source.strip() for source in executed_sources}
-    for source in notebook_cells:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:  # gerade in Arbeit, oder mit %-Befehlen
-            continue
-        defines = any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name for n in tree.body)
-        if defines and source.strip() not in executed:
-            return source
-    return None
+# Wann welche Zelle lief: Ein Hook vor jeder Zelle (von `check_environment` in der ersten Zelle eingerichtet) merkt
+# sich Zeitpunkt, Ausführungsnummer und Quelltext. Daraus entscheidet die Prüfung, ob eine Übungszelle seit ihrer
+# letzten Ausführung geändert *und gespeichert* wurde, und nennt in jeder Rückmeldung die geprüfte Fassung.
+_CELL_RUNS = []  # [(time.time(), Ausführungsnummer, Quelltext)] in der Reihenfolge der Ausführung
 
 
-def _stale_exercise_message(name):
-    """Die deutsche Rückmeldung, wenn die Übungszelle von `name` geändert, aber seither nicht ausgeführt wurde."""
-    session = os.environ.get("JPY_SESSION_NAME", "")  # Pfad des Notebooks, wenn Jupyter ihn setzt
-    if not session.endswith(".ipynb") or "IPython" not in sys.modules:
-        return None
+def _record_cell_run(info):
+    import time
+
     from IPython import get_ipython
 
     shell = get_ipython()
+    count = getattr(shell, "execution_count", None)
+    if count is not None and getattr(info, "store_history", False):
+        count -= 1  # IPython zählt vor diesem Hook schon weiter; die Zelle zeigt die Nummer davor
+    _CELL_RUNS.append((time.time(), count, info.raw_cell or ""))
+
+
+def track_cell_runs(shell=None):
+    """Im Notebook: merkt sich ab jetzt, wann welche Zelle lief (für die Prüfzellen der Übungen)."""
+    if shell is None:
+        if "IPython" not in sys.modules:
+            return
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    events = getattr(shell, "events", None)
+    if events is not None and _record_cell_run not in events.callbacks.get("pre_run_cell", []):
+        events.register("pre_run_cell", _record_cell_run)
+
+
+def _defines(source, name):
+    """Legt die Zelle `source` auf oberster Ebene eine Funktion oder Klasse `name` an?"""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # gerade in Arbeit, oder mit %-Befehlen
+        return False
+    return any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name for n in tree.body)
+
+
+def last_run(name, runs=None):
+    """(Zeitpunkt, Ausführungsnummer, Quelltext) der zuletzt ausgeführten Zelle, die `name` anlegt; sonst None."""
+    for run in reversed(_CELL_RUNS if runs is None else runs):
+        if _defines(run[2], name):
+            return run
+    return None
+
+
+def stale_cell(name, saved_cells, saved_at, run):
+    """Die gespeicherte Fassung der Zelle, die `name` anlegt, wenn sie nach der letzten Ausführung `run` geändert und
+    gespeichert wurde; sonst None.
+
+    `saved_cells`: Quelltexte der Code-Zellen der gespeicherten Datei, `saved_at`: wann sie gespeichert wurde
+    (Änderungszeit), `run`: `last_run(name)`. Wer die Lösung in den Platzhalter tippt und ausführt, ohne zu
+    speichern, bekommt keinen Alarm: Die Datei hält dann zwar den Platzhalter, ist aber älter als die Ausführung.
+    Ohne Aufzeichnung (`run` None) gibt es nichts zu vergleichen und keinen Alarm.
+    """
+    if run is None or saved_at <= run[0]:
+        return None
+    candidates = [source for source in saved_cells if _defines(source, name)]
+    if not candidates or any(source.strip() == run[2].strip() for source in candidates):
+        return None
+    return candidates[0]
+
+
+def _clock(timestamp):
+    import time
+
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))
+
+
+def _notebook_path():
+    """Die Datei des laufenden Notebooks (Jupyter nennt sie in JPY_SESSION_NAME), sonst None."""
+    session = os.environ.get("JPY_SESSION_NAME", "")
+    if not session.endswith(".ipynb"):
+        return None
     path = Path(session) if Path(session).is_absolute() else Path.cwd() / Path(session).name
-    if shell is None or not path.is_file():
+    return path if path.is_file() else None
+
+
+def _stale_exercise_message(name):
+    """Die deutsche Rückmeldung, wenn die Übungszelle von `name` geändert und gespeichert, aber seither nicht
+    ausgeführt wurde; sonst None."""
+    run, path = last_run(name), _notebook_path()
+    if run is None or path is None:
         return None
     try:
+        saved_at = path.stat().st_mtime
         cells = [source for _, source in code_cells(path)]
     except (OSError, ValueError):
         return None
-    if stale_cell(name, cells, shell.history_manager.input_hist_raw) is None:
+    if stale_cell(name, cells, saved_at, run) is None:
         return None
     return (
-        f"✋ Die Zelle mit `{name}` hat sich geändert, seit du sie zuletzt ausgeführt hast: Geprüft würde noch die "
-        f"alte Fassung. Führe zuerst die Zelle mit `def {name}` aus (Umschalt+Enter), dann diese Prüfung."
+        f"✋ Die Zelle mit `{name}` hat sich geändert, seit du sie zuletzt ausgeführt hast (ausgeführt um "
+        f"{_clock(run[0])}, geändert gespeichert um {_clock(saved_at)}): Geprüft würde noch die alte Fassung. "
+        f"Führe zuerst die Zelle mit `def {name}` aus (Umschalt+Enter), dann diese Prüfung."
+    )
+
+
+def graded_version(name):
+    """Ein Satz, welche Fassung von `name` geprüft wurde (Zelle, Uhrzeit, letzte Zeile); ohne Aufzeichnung leer.
+
+    So sieht, wer die Zelle danach geändert, aber nicht ausgeführt hat, dass die Rückmeldung zur alten Fassung gehört.
+    """
+    run = last_run(name)
+    if run is None:
+        return ""
+    lines = [line.strip() for line in run[2].splitlines() if line.strip() and not line.strip().startswith("#")]
+    cell = f"Zelle [{run[1]}]" if run[1] is not None else "deiner Zelle"
+    last = lines[-1] if lines else ""
+    if last.startswith("raise NotImplementedError"):
+        last = "raise NotImplementedError(…)"  # der Platzhalter
+    elif len(last) > 60:
+        last = last[:56] + " …"
+    last = f", letzte Zeile `{last}`" if last else ""
+    return (
+        f"\nGeprüft wurde die Fassung von `{name}` aus {cell}, ausgeführt um {_clock(run[0])}{last}. Hast du die "
+        "Zelle seither geändert, führe sie erneut aus (Umschalt+Enter)."
     )
 
 

@@ -861,6 +861,19 @@ def report_episode(value, step, epsilon, bar, live_plot=None, logger=None, name=
     bar.set_postfix({name: f"{value:.0f}", "epsilon": f"{epsilon:.2f}"}, refresh=False)
 
 
+def learning_begins(bar):
+    """Ab hier lernt das Netz, und jeder Schritt kostet ein Vielfaches: Die Restzeit des Balkens soll nicht länger
+    mit dem Tempo des reinen Sammelns rechnen. tqdm schätzt sie aus einem gleitenden Mittel des Tempos (EMA);
+    das beginnt hier neu und kennt nach der nächsten Anzeige nur noch Lernschritte."""
+    from tqdm.std import EMA
+
+    if getattr(bar, "disable", True) or not hasattr(bar, "_ema_dn"):
+        return
+    bar._ema_dn, bar._ema_dt, bar._ema_miniters = EMA(bar.smoothing), EMA(bar.smoothing), EMA(bar.smoothing)
+    bar.last_print_n, bar.last_print_t = bar.n, bar._time()
+    bar.set_description("lernt", refresh=False)
+
+
 def close_outputs(bar, env, live_plot=None, logger=None, goal_reached=False):
     """Am Ende eines Trainings (auch nach Abbruch): Balken und Umgebung schließen, Kurve zeichnen, Log schreiben.
 
@@ -946,6 +959,8 @@ class TrainRun:
         self.bar = tqdm(
             total=config.total_steps, initial=result.steps, unit="Schritt", disable=not progress, mininterval=0.5
         )
+        if result.steps < config.learning_starts:  # bis dahin billige Schritte: die Restzeit wird danach neu geschätzt
+            self.bar.set_description("sammelt", refresh=False)
         self._clock = time.perf_counter()
 
     @property
@@ -956,6 +971,8 @@ class TrainRun:
         """Die Schrittnummern dieses Laufs (ab dem letzten Stand bei `resume`), mit Fortschrittsbalken."""
         for step in range(self.result.steps + 1, self.config.total_steps + 1):
             self.result.steps = step
+            if step == self.config.learning_starts + 1:
+                learning_begins(self.bar)
             self.bar.update(1)
             yield step
 

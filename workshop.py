@@ -4,6 +4,7 @@
     python3 workshop.py start            Umgebung einrichten und JupyterLab mit den Übungsversionen (uebungen/) öffnen
     python3 workshop.py start --solutions dasselbe mit den Lektionen samt Lösungen (notebooks/, Kursleitung)
     python3 workshop.py start --server   dasselbe ohne Browser, erreichbar im Netz (für Server)
+    python3 workshop.py start --notebook dasselbe in Notebook 7 statt JupyterLab
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
     python3 workshop.py exercises        Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
@@ -205,6 +206,20 @@ def kernel_encryption(python):
     return ["--KernelManager.transport_encryption=auto"] if probe.returncode == 0 else []
 
 
+def jupyter_args(folder, notebook7=False, root=ROOT):
+    """Die Argumente für `python -m …`, die Jupyter im Workshop-Ordner starten und auf `folder` landen lassen.
+
+    JupyterLab übernimmt nur seine eigene Startseite (`LabApp.default_url`), nicht `ServerApp.default_url`; Notebook 7
+    ebenso (`JupyterNotebookApp.default_url`). Beide Oberflächen laufen im selben Server: In JupyterLab führt
+    `/tree/<ordner>` zu Notebook 7, in Notebook 7 `/lab/tree/<ordner>` zu JupyterLab.
+    """
+    if notebook7:
+        app, landing = ["notebook", f"--JupyterNotebookApp.default_url=/tree/{folder}"], f"/tree/{folder}"
+    else:
+        app, landing = ["lab", f"--LabApp.default_url=/lab/tree/{folder}"], f"/lab/tree/{folder}"
+    return ["-m", "jupyter", app[0], f"--ServerApp.root_dir={root}", app[1]], landing
+
+
 def cmd_start(options):
     ensure_environment()
     quiet_jupyterlab()
@@ -212,14 +227,19 @@ def cmd_start(options):
     if not options.solutions:  # Teilnehmende bekommen die Übungsversionen; fehlende werden erzeugt, keine überschrieben
         generate_exercises(only_missing=True)
         folder = EXERCISE_DIR.name
-    args = ["-m", "jupyter", "lab", f"--notebook-dir={ROOT}", f"--ServerApp.default_url=/lab/tree/{folder}"]
+    args, _ = jupyter_args(folder, notebook7=options.notebook)
     # nur Warnungen und Fehler: Die Adresse mit Token (die Jupyter immer zeigt) ist dann das Letzte im Terminal
-    args += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN", *kernel_encryption(venv_python())]
+    args += ["--ServerApp.log_level=WARN", *kernel_encryption(venv_python())]
+    args += ["--JupyterNotebookApp.log_level=WARN"] if options.notebook else ["--LabApp.log_level=WARN"]
     if options.server:
         args += ["--no-browser", "--ip=0.0.0.0", f"--port={options.port}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")  # z. B. in Containern; Jupyter verweigert sonst den Start
-    print("Starte JupyterLab (Adresse mit Token folgt). Beenden: Strg+C im Terminal, dann »y«, oder zweimal Strg+C.")
+    name = "Notebook 7" if options.notebook else "JupyterLab"
+    print(
+        f"Starte {name} im Ordner {folder}/ (Adresse mit Token folgt). "
+        "Beenden: Strg+C im Terminal, dann »y«, oder zweimal Strg+C."
+    )
     return run_in_venv(args)
 
 
@@ -533,6 +553,9 @@ def main(argv=None):
         "--solutions",
         action="store_true",
         help="die Lektionen mit Lösungen öffnen (notebooks/, für die Kursleitung) statt der Übungsversionen",
+    )
+    start.add_argument(
+        "--notebook", action="store_true", help="Notebook 7 statt JupyterLab (derselbe Ordner, dieselben Dateien)"
     )
     start.set_defaults(func=cmd_start)
     test = sub.add_parser("test", help="einrichten und alle Tests ausführen")

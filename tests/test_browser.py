@@ -99,16 +99,15 @@ def server(tmp_path_factory):
         ".pytest_cache",
     )
     shutil.copytree(ROOT, workdir, ignore=ignore, dirs_exist_ok=True)
+    workshop.generate_exercises(workdir / "uebungen")  # was `workshop.py start` beim ersten Mal tut
     port, token = free_port(), secrets.token_hex(16)
+    args, landing = workshop.jupyter_args("uebungen", root=workdir)  # dieselben Argumente wie `workshop.py start`
     command = [
         sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
+        *args,
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={port}",
-        f"--ServerApp.root_dir={workdir}",
         f"--IdentityProvider.token={token}",
         "--LabApp.expose_app_in_browser=True",
         "--JupyterNotebookApp.expose_app_in_browser=True",
@@ -140,7 +139,7 @@ def server(tmp_path_factory):
                 proc.kill()
                 pytest.fail("JupyterLab ist nicht gestartet:\n" + (workdir / "jupyter.log").read_text()[-3000:])
             time.sleep(0.5)
-    yield dict(base=base, token=token, workdir=workdir)
+    yield dict(base=base, token=token, workdir=workdir, landing=landing)
     proc.terminate()
     try:
         proc.wait(timeout=20)
@@ -230,36 +229,9 @@ def mimes(report):
     return {m for c in report for o in c["outputs"] for m in o["mimes"]}
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_lesson_runs_in_jupyterlab(browser, server, path):
-    page, report, images, console_errors = open_and_run(
-        browser, server, f"/lab/tree/notebooks/{path.name}", ARTEFACTS / f"jupyterlab_{path.stem}.png"
-    )
-    try:
-        assert_ran_cleanly(path.name, report, images, console_errors)
-        if path.name[:2] in {"01", "03", "04", "05", "06"}:
-            assert any(i["src"].startswith("data:image/gif") for i in images), (
-                f"{path.name}: keine Animation (GIF) im Browser dargestellt"
-            )
-        if path.name[:2] in {"03", "04", "05", "06"}:
-            # die Live-Kurve (matplotlib über display_id): das Bild in der Ausgabe der Zelle mit utils.LivePlot
-            curve = page.locator(".jp-CodeCell", has_text="LivePlot(").first.locator(".jp-OutputArea-output img").first
-            assert curve.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0"), (
-                f"{path.name}: keine Live-Kurve (PNG) im Browser dargestellt"
-            )
-            curve.evaluate("img => img.scrollIntoView({block: 'center'})")
-            page.screenshot(path=str(ARTEFACTS / f"jupyterlab_{path.stem}_kurve.png"))
-        if path == LESSON_1:
-            assert "application/vnd.jupyter.widget-view+json" in mimes(report)
-            click_balance_buttons(page, ARTEFACTS / "jupyterlab_01_balancier_spiel.png")
-    finally:
-        page.evaluate(SHUTDOWN)
-        page.close()
-
-
 def balance_state(page):
     image = page.locator(".widget-image").first.get_attribute("src")
-    score = page.locator(".widget-html", has_text="Punkte in diesem Versuch").first.inner_text()
+    score = page.locator(".widget-html", has_text="Punkte in diesem Versuch").first.text_content()
     return image, int(re.search(r"(\d+)", score).group(1))
 
 
@@ -274,7 +246,7 @@ def click_balance_buttons(page, screenshot):
         button.click()
     page.wait_for_function(
         """() => Array.from(document.querySelectorAll('.widget-html'))
-        .some(e => /Punkte in diesem Versuch: 3\\b/.test(e.innerText))""",
+        .some(e => /Punkte in diesem Versuch: 3\\b/.test(e.textContent))""",
         timeout=20_000,
     )
     image_after, score_after = balance_state(page)
@@ -311,10 +283,17 @@ CELL_DONE = """([index, before]) => {
     const count = panel.content.widgets[index].model.executionCount;
     return count !== null && count !== before && panel.sessionContext.session.kernel.status === 'idle';
 }"""
-# Text einer Ausgabe; eine Rückmeldung (HTML-Kasten) so, wie der Browser sie zeigt (innerText)
+# Text einer Ausgabe; eine Rückmeldung (HTML-Kasten) als Text, aus dem Modell der Ausgabe
 CELL_OUTPUT = """index => {
     const cell = window.jupyterapp.shell.currentWidget.content.widgets[index];
-    const boxes = Array.from(cell.node.querySelectorAll('.workshop-feedback')).map(box => box.innerText);
+    // aus dem Modell, nicht aus dem DOM: JupyterLab 4 zeichnet Zellen außerhalb des Bildes nicht
+    const boxes = cell.model.outputs.toJSON().filter(o => o.data && o.data['text/html'])
+        .map(o => [].concat(o.data['text/html']).join('')).filter(html => html.includes('workshop-feedback'))
+        .map(html => {
+            const div = document.createElement('div');
+            div.innerHTML = html.replace(/<br>/g, '\\n');
+            return div.querySelector('.workshop-feedback').textContent;
+        });
     const rest = cell.model.outputs.toJSON().filter(o => o.output_type !== 'display_data')
         .map(o => o.output_type === 'error' ? (o.traceback || []).join('\\n') : [].concat(o.text || '').join(''));
     return boxes.concat(rest).filter(t => t).join('\\n');
@@ -392,6 +371,150 @@ def test_exercise_feedback_in_jupyterlab(browser, server):
     finally:
         (ARTEFACTS / "uebung_rueckmeldungen.txt").write_text(
             "\n\n".join(f"[{name}]\n{text}" for name, text in feedback.items()), encoding="utf-8"
+        )
+        page.evaluate(SHUTDOWN)
+        page.close()
+
+
+# --------------------------------------------------------------------------------------
+# Jede Übung jeder Lektion, wie Teilnehmende arbeiten (#34): von der Startseite aus öffnen, die Lösung in den
+# Platzhalter tippen, ohne ihn vorher auszuführen und ohne zu speichern, „Restart Kernel and Run All“; dann je
+# Übung: ändern und speichern ohne Ausführen (✋ geändert), eine alte Fassung im Kernel und die neue nur im Editor
+# (der Kasten nennt die geprüfte Fassung), zuletzt wieder richtig (✅).
+# --------------------------------------------------------------------------------------
+EXERCISE_SHOTS = ARTEFACTS / "uebungen"
+RESTART_RUN_ALL = "() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }"
+SAVE = "() => window.jupyterapp.commands.execute('docmanager:save')"
+EXECUTION_COUNT = "index => window.jupyterapp.shell.currentWidget.content.widgets[index].model.executionCount"
+DIRTY = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
+ALL_DONE = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const code = panel.content.widgets.filter(c => c.model.type === 'code');
+    const failed = code.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
+    const done = code.every(c => c.model.executionCount !== null);
+    return failed || (done && panel.sessionContext.session.kernel.status === 'idle');
+}"""
+
+
+def exercises_of(lesson):
+    """[(Index der Übungszelle, getippte Lösung, Platzhalter)] einer Lektion; die Prüfzelle folgt direkt."""
+    import json
+
+    solutions = json.loads(lesson.read_text(encoding="utf-8"))["cells"]
+    found = []
+    for index, cell in enumerate(solutions):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or workshop.SOLUTION_BEGIN not in source:
+            continue
+        assert "".join(solutions[index + 1]["source"]).startswith("checks."), f"{lesson.name}: Zelle {index + 1}"
+        typed = "\n".join(
+            line for line in source.split("\n") if line.strip() not in (workshop.SOLUTION_BEGIN, workshop.SOLUTION_END)
+        )
+        found.append((index, typed, workshop.clear_solutions(source)))
+    return found
+
+
+def open_from_landing_page(browser, server, lesson, notebook7=False):
+    """Die Startseite (wohin `workshop.py start` führt, mit `--notebook` die von Notebook 7) zeigt die
+    Übungsversionen; ein Doppelklick öffnet eine."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    if notebook7:
+        page.goto(f"{server['base']}/tree/uebungen?token={server['token']}")
+    else:
+        page.goto(f"{server['base']}/?reset&token={server['token']}")
+        page.wait_for_url(re.compile(re.escape(server["landing"])), timeout=60_000)
+    item = page.locator(".jp-DirListing-item", has_text=lesson.name).first
+    item.wait_for(timeout=60_000)
+    page.screenshot(path=str(EXERCISE_SHOTS / f"startseite{'_notebook7' if notebook7 else ''}.png"))
+    if notebook7:  # der Doppelklick öffnet einen neuen Tab mit dieser Adresse; hier im selben
+        page.goto(f"{server['base']}/notebooks/uebungen/{lesson.name}?token={server['token']}")
+    else:
+        item.dblclick()
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
+    path = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+    assert path == f"uebungen/{lesson.name}", path
+    return page
+
+
+def shoot(page, index, name):
+    page.locator(".jp-Notebook .jp-Cell").nth(index).scroll_into_view_if_needed()
+    page.screenshot(path=str(EXERCISE_SHOTS / f"{name}.png"))
+
+
+UIS = [("jupyterlab", lesson) for lesson in LESSONS] + [
+    ("notebook7", lesson) for lesson in LESSONS if lesson.name[:2] in {"00", "03"}
+]
+
+
+@pytest.mark.parametrize(("ui", "lesson"), UIS, ids=lambda v: v if isinstance(v, str) else v.name[:2])
+def test_every_exercise_the_way_people_edit(browser, server, ui, lesson):
+    EXERCISE_SHOTS.mkdir(parents=True, exist_ok=True)
+    exercises = exercises_of(lesson)
+    page = open_from_landing_page(browser, server, lesson, notebook7=ui == "notebook7")
+    prefix = f"{ui}_{lesson.stem[:2]}"
+    console_errors = []
+    page.on("pageerror", lambda error: console_errors.append(dict(message=str(error), stack=error.stack or "")))
+    verdicts = []
+    try:
+        # 1. die Lösungen in die Platzhalter tippen, nichts ausführen, nichts speichern; dann Restart and Run All
+        for index, typed, _ in exercises:
+            page.evaluate(SET_SOURCE, [index, typed])
+        assert page.evaluate(DIRTY), "die getippten Lösungen sollten ungespeichert sein"
+        page.evaluate(RESTART_RUN_ALL)
+        page.locator(".jp-Dialog .jp-mod-accept").click()  # „Restart“ im Dialog, wie mit der Maus
+        page.wait_for_function(ALL_DONE, timeout=RUN_TIMEOUT_MS, polling=1000)
+        report = page.evaluate(CELL_REPORT)
+        time.sleep(1.0)  # Bilder fertig dekodieren lassen
+        images = page.evaluate(IMAGES)
+        page.screenshot(path=str(EXERCISE_SHOTS / f"{prefix}_alle_ausgefuehrt.png"), full_page=True)
+        tolerated = NOTEBOOK_7_BUNDLE if ui == "notebook7" else None
+        assert_ran_cleanly(lesson.name, report, images, console_errors, tolerated_source=tolerated)
+        for index, _, _ in exercises:
+            text = ANSI.sub("", page.evaluate(CELL_OUTPUT, index + 1))
+            verdicts.append((index, "getippt, ungespeichert, Restart and Run All", text.split("\n")[0]))
+            assert text.startswith("✅"), f"{lesson.name}, Zelle {index}: {text}"
+        if lesson.name[:2] in {"01", "03", "04", "05", "06"}:
+            assert any(i["src"].startswith("data:image/gif") for i in images), f"{lesson.name}: keine Animation"
+        if lesson.name[:2] in {"03", "04", "05", "06"}:
+            curve = page.locator(".jp-CodeCell", has_text="LivePlot(").first.locator(".jp-OutputArea-output img").first
+            assert curve.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0"), (
+                f"{lesson.name}: keine Live-Kurve (PNG) im Browser dargestellt"
+            )
+        if lesson == LESSON_1:
+            assert "application/vnd.jupyter.widget-view+json" in mimes(report)
+            click_balance_buttons(page, EXERCISE_SHOTS / f"{prefix}_balancier_spiel.png")
+
+        for index, typed, stub in exercises:
+            name = f"{prefix}_zelle{index}"
+            # 2. ändern und speichern, nicht ausführen: ✋ geändert (mit dem Hinweis, die Zelle auszuführen)
+            page.evaluate(SET_SOURCE, [index, typed + "\n# noch einmal überarbeitet"])
+            page.evaluate(SAVE)
+            page.wait_for_function(f"() => !({DIRTY[6:]})", timeout=30_000)
+            text = run_cell(page, index + 1)
+            shoot(page, index + 1, f"{name}_gespeichert_nicht_ausgefuehrt")
+            verdicts.append((index, "geändert, gespeichert, nicht ausgeführt", text.split("\n")[0]))
+            assert text.startswith("✋ Die Zelle mit") and "hat sich geändert" in text, f"{name}: {text}"
+            # 3. im Kernel der Platzhalter, im Editor (ungespeichert) die Lösung: der Kasten nennt die geprüfte Fassung
+            page.evaluate(SET_SOURCE, [index, stub])
+            run_cell(page, index)
+            count = page.evaluate(EXECUTION_COUNT, index)
+            page.evaluate(SET_SOURCE, [index, typed])
+            text = run_cell(page, index + 1)
+            shoot(page, index + 1, f"{name}_ungespeichert_alte_fassung")
+            verdicts.append((index, "Lösung nur im Editor, Platzhalter im Kernel", " ".join(text.split("\n")[:2])))
+            assert text.startswith("✋ Die Übung") and "noch nicht gelöst" in text, f"{name}: {text}"
+            assert f"aus Zelle [{count}]" in text and "raise NotImplementedError" in text, f"{name}: {text}"
+            # 4. ausführen, prüfen: ✅
+            run_cell(page, index)
+            text = run_cell(page, index + 1)
+            shoot(page, index + 1, f"{name}_richtig")
+            verdicts.append((index, "Lösung ausgeführt", text.split("\n")[0]))
+            assert text.startswith("✅"), f"{name}: {text}"
+            assert "Traceback" not in text
+    finally:
+        (EXERCISE_SHOTS / f"{prefix}_urteile.txt").write_text(
+            "\n".join(f"Zelle {index} | {scenario} | {verdict}" for index, scenario, verdict in verdicts),
+            encoding="utf-8",
         )
         page.evaluate(SHUTDOWN)
         page.close()

@@ -204,41 +204,88 @@ def test_importing_keras_after_course_writes_nothing_to_stderr():
     assert out.stderr == "", out.stderr
 
 
-def test_stale_cell_finds_an_edited_exercise_that_was_not_run_again():
-    run = "def bellman_target(r):\n    return r\n"
+def test_stale_cell_only_when_saved_after_the_last_run_and_different():
+    stub = "def bellman_target(r):\n    raise NotImplementedError\n"
+    run_source = "def bellman_target(r):\n    return r\n"
     edited = "def bellman_target(r):\n    return 2 * r\n"
     other = "x = 1\n"
+    run = (100.0, 7, run_source)
+    # #34: Lösung in den Platzhalter getippt und ausgeführt, ohne zu speichern: Die Datei (älter) hält den Platzhalter
+    assert course.stale_cell("bellman_target", [other, stub], 90.0, run) is None
+    # ausgeführt, danach (auto)gespeichert, dieselbe Fassung: nichts zu melden
+    assert course.stale_cell("bellman_target", [other, run_source + "\n"], 130.0, run) is None
     # geändert und gespeichert, aber nicht ausgeführt: die gespeicherte Fassung lief nie
-    assert course.stale_cell("bellman_target", [other, edited], [other, run]) == edited
-    # geändert und ausgeführt (gespeichert oder nicht): nichts zu melden
-    assert course.stale_cell("bellman_target", [other, edited], [run, other, edited + "\n"]) is None
-    assert course.stale_cell("bellman_target", [other, run], [run, edited]) is None
-    # eine Zelle, die den Namen nur benutzt, zählt nicht; eine halb getippte Zelle auch nicht
-    assert course.stale_cell("bellman_target", ["y = bellman_target(3)\n", "def bellman_target(:\n"], [run]) is None
+    assert course.stale_cell("bellman_target", [other, edited], 130.0, run) == edited
+    # ohne Aufzeichnung (Hook nicht eingerichtet) kein Alarm; eine Zelle, die den Namen nur benutzt, zählt nicht
+    assert course.stale_cell("bellman_target", [other, edited], 130.0, None) is None
+    half_typed = ["y = bellman_target(3)\n", "def bellman_target(:\n"]
+    assert course.stale_cell("bellman_target", half_typed, 130.0, run) is None
 
 
-def test_check_function_stops_when_the_exercise_cell_changed_since_its_last_run(tmp_path, monkeypatch):
-    """Im Notebook (JPY_SESSION_NAME und IPython): geprüft wird nicht die alte Fassung, sondern ein ✋ kommt."""
+def test_last_run_finds_the_latest_cell_that_defines_the_name():
+    runs = [
+        (1.0, 1, "import numpy"),
+        (2.0, 2, "def f(x):\n    return x\n"),
+        (3.0, 3, "f(2)"),
+        (4.0, 4, "def f(x):\n    return 2 * x\n"),
+        (5.0, 5, "def g():\n    pass\n"),
+    ]
+    assert course.last_run("f", runs) == runs[3]
+    assert course.last_run("h", runs) is None
+
+
+def _fake_notebook(tmp_path, monkeypatch, saved_source):
     import types
 
     notebook = tmp_path / "lektion.ipynb"
-    cells = [{"cell_type": "code", "source": "def double(x):\n    return 2 * x\n", "metadata": {}, "outputs": []}]
+    cells = [{"cell_type": "code", "source": saved_source, "metadata": {}, "outputs": []}]
     notebook.write_text(json.dumps({"cells": cells}), encoding="utf-8")
-    history = types.SimpleNamespace(input_hist_raw=["", "def double(x):\n    return x\n"])
-    shell = types.SimpleNamespace(history_manager=history)
     ipython = types.ModuleType("IPython")
-    ipython.get_ipython = lambda: shell
+    ipython.get_ipython = lambda: types.SimpleNamespace(execution_count=4)
     monkeypatch.setitem(sys.modules, "IPython", ipython)
     monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
+    monkeypatch.setattr(course, "_CELL_RUNS", [])
+    return notebook
+
+
+def _ran(source, at):
+    import types
+
+    course._record_cell_run(types.SimpleNamespace(raw_cell=source, store_history=False))
+    course._CELL_RUNS[-1] = (at, *course._CELL_RUNS[-1][1:])
+
+
+def test_check_function_stops_when_the_exercise_cell_was_saved_changed_since_its_last_run(tmp_path, monkeypatch):
+    """Im Notebook (JPY_SESSION_NAME und der Hook vor jeder Zelle): ✋ nur, wenn nach der Ausführung geändert
+    gespeichert wurde; sonst prüft die Prüfung, was lief, und nennt diese Fassung."""
+    import os
+
+    notebook = _fake_notebook(tmp_path, monkeypatch, "def double(x):\n    return 2 * x\n")
+    saved_at = notebook.stat().st_mtime
 
     def double(x):
         return x
 
+    _ran("def double(x):\n    return x\n", saved_at - 60)  # lief vor dem Speichern der geänderten Fassung
     with pytest.raises(course.ExerciseNotSolved, match="hat sich geändert, seit du sie zuletzt ausgeführt hast"):
         course.check_function(double, [((2,), 4)])
-    history.input_hist_raw.append(cells[0]["source"])  # jetzt ausgeführt: die Prüfung läuft und findet den Fehler
-    with pytest.raises(course.ExerciseWrong):
+    _ran("def double(x):\n    return x\n", saved_at + 60)  # noch einmal ausgeführt: geprüft wird, was lief
+    with pytest.raises(
+        course.ExerciseWrong,
+        match=r"Geprüft wurde die Fassung von `double` aus Zelle \[4\].*"
+        r"letzte Zeile `return x`",
+    ):
         course.check_function(double, [((2,), 4)])
+    # getippt und ausgeführt, nie gespeichert (die Datei hält den Platzhalter): kein Alarm, sondern ✅
+    os.utime(notebook, (saved_at - 600, saved_at - 600))
+    notebook.write_text(notebook.read_text().replace("return 2 * x", "raise NotImplementedError"))
+    os.utime(notebook, (saved_at - 600, saved_at - 600))
+
+    def double(x):  # noqa: F811 - die getippte Lösung
+        return 2 * x
+
+    _ran("def double(x):\n    return 2 * x\n", saved_at)
+    course.check_function(double, [((2,), 4)])
 
 
 def test_feedback_is_one_html_box_with_the_right_colour_and_escaped_code():

@@ -1,5 +1,6 @@
 """dqn.py: Bausteine mit Werten von Hand, deutsche Fehlermeldungen, Speichern/Laden, kurzes Training."""
 
+import dataclasses
 import json
 import shlex
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import TINY_DQN
 
+import course
 import dqn
 
 
@@ -352,3 +354,50 @@ def test_shipped_agent_meets_its_goal_on_the_test_start_states(name):
     returns = dqn.evaluate(q_model, env_id, episodes=100, seed=train_agent.FINAL_EVAL_SEED)
     assert returns.mean() == pytest.approx(provenance["evaluation"]["mean"], abs=1.0), "Herkunft passt nicht zum Modell"
     assert goal_met(returns), f"{name}: {goal} verfehlt (Mittel {returns.mean():.1f}, schlechteste {returns.min():.1f})"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("gamma", 1.5, "zwischen 0 und 1"),
+        ("huber_delta", 0, "positiv"),
+        ("learning_rate", -0.001, "positiv"),
+        ("total_steps", "2000", "ohne Anführungszeichen"),
+        ("epsilon_decay_steps", 0, "mindestens 1"),
+        ("gama", 0.9, "Meintest du gamma?"),
+    ],
+)
+def test_a_config_changed_after_creation_is_checked_and_keeps_its_value(name, value, says):
+    """#35: `config.gamma = 1.5` trainierte still, `config.total_steps = "2000"` endete in einem TypeError."""
+    config = dqn.DQNConfig()
+    before = dataclasses.asdict(config)
+    with pytest.raises(course.InputError, match=says):
+        setattr(config, name, value)
+    assert dataclasses.asdict(config) == before and not hasattr(config, "gama")
+    config.total_steps = 1e4  # gültig: angenommen und wie im Konstruktor umgewandelt
+    assert config.total_steps == 10_000 and isinstance(config.total_steps, int)
+
+
+def test_remaining_time_is_estimated_anew_when_learning_begins():
+    """#34: Der Balken sagte »<02:00« bei 40 %, als noch 5 Minuten fehlten: Er rechnete mit dem Tempo des Sammelns."""
+    import io
+
+    from tqdm import tqdm
+
+    clock = [0.0]
+    bar = tqdm(total=2000, file=io.StringIO(), mininterval=0, miniters=1, smoothing=0.05)
+    bar._time = lambda: clock[0]
+    bar.start_t = bar.last_print_t = 0.0
+    bar.set_description("sammelt")
+    for _ in range(500):  # sammeln: 1 ms je Schritt
+        clock[0] += 0.001
+        bar.update(1)
+    dqn.learning_begins(bar)
+    for _ in range(20):  # lernen: 100 ms je Schritt
+        clock[0] += 0.1
+        bar.update(1)
+    facts = bar.format_dict
+    remaining = (facts["total"] - facts["n"]) / facts["rate"]
+    assert remaining == pytest.approx(1480 * 0.1, rel=0.05), remaining  # ohne Neubeginn: etwa 50 s statt 148 s
+    assert "lernt" in str(bar)
+    bar.close()

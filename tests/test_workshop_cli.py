@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import offline_env
@@ -251,13 +252,59 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
     )
     monkeypatch.setattr(workshop, "run_in_venv", lambda args, **k: calls.append(args) or 0)
     workshop.main(["start"])
-    assert calls[0] is True and "--ServerApp.default_url=/lab/tree/uebungen" in calls[1]
+    assert calls[0] is True and "--LabApp.default_url=/lab/tree/uebungen" in calls[1]
     assert "--ServerApp.log_level=WARN" in calls[1]  # die Adresse mit Token ist das Letzte im Terminal
     # verschlüsselte Kernel-Verbindung: sonst warnt jeder Kernelstart im Terminal („without encryption“)
     assert "--KernelManager.transport_encryption=auto" in calls[1]
     calls.clear()
     workshop.main(["start", "--solutions"])
-    assert "--ServerApp.default_url=/lab/tree/notebooks" in calls[0]
+    assert "--LabApp.default_url=/lab/tree/notebooks" in calls[0]
+    calls.clear()
+    workshop.main(["start", "--notebook"])
+    assert calls[0] is True and "notebook" in calls[1] and "--JupyterNotebookApp.default_url=/tree/uebungen" in calls[1]
+
+
+@pytest.mark.parametrize("notebook7", [False, True], ids=["jupyterlab", "notebook7"])
+def test_the_printed_address_and_the_start_page_land_in_the_exercises(tmp_path, notebook7):
+    """#34: JupyterLab übersah `ServerApp.default_url`; die Adresse führte in den Hauptordner neben die Lösungen.
+
+    Startet den echten Server mit den Argumenten von `workshop.py start` und prüft die Adresse im Terminal und
+    wohin die Startseite (die auch der Browser beim Start öffnet) weiterleitet.
+    """
+    import re
+    import socket
+    import urllib.error
+    import urllib.request
+
+    args, landing = workshop.jupyter_args("uebungen", notebook7=notebook7, root=tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, *args, "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root"]
+    command.append(f"--JupyterApp.config_dir={tmp_path / 'config'}")
+    (tmp_path / "uebungen").mkdir()
+    log = tmp_path / "jupyter.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 90
+        while not re.search(r"http://127\.0\.0\.1:\d+/\S*\?token=(\w+)", log.read_text()):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.5)
+        printed = re.search(r"http://127\.0\.0\.1:\d+(/\S*)\?token=(\w+)", log.read_text())
+        assert printed.group(1) == landing, log.read_text()
+        opener = urllib.request.build_opener(
+            type("NoRedirect", (urllib.request.HTTPRedirectHandler,), {"redirect_request": lambda self, *a, **k: None})
+        )
+        try:
+            opener.open(f"http://127.0.0.1:{port}/?token={printed.group(2)}", timeout=10)
+            location = None
+        except urllib.error.HTTPError as redirect:
+            location = redirect.headers["Location"]
+        assert location is not None and location.split("?")[0].endswith(landing), location
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_kernel_encryption_only_where_pyzmq_supports_it():
