@@ -4,7 +4,8 @@ Lektion 6, `scripts/train_breakout.py` (lange Läufe im Hintergrund oder auf ein
 `bench/breakout_bench.py` rufen genau diese Funktionen. Die Lernschritte sind die aus Lektion 3–5
 (`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder. Die Bausteine,
 die Lernende in Lektion 6 schreiben (`push_frame`, `learning_signal`, `build_cnn`), stehen nur dort, in
-den `# @save`-Zellen; dieses Modul lädt sie beim Import (wie `dqn` die aus Lektion 3–5).
+den `# @save`-Zellen; `python3 workshop.py library` schreibt sie als Text ganz unten in dieses Modul (wie in
+`dqn` die aus Lektion 3–5).
 
 Vorverarbeitung wie im Nature-Paper (Mnih et al. 2015), mit Gymnasiums Wrappern:
 - `AtariPreprocessing`: Graustufen, 84×84, Frame-Skip 4 mit dem Maximum der letzten zwei Bilder
@@ -755,4 +756,38 @@ def load_agent(path=None):
 # --------------------------------------------------------------------------------------
 # Die Bausteine aus Lektion 6: Bildstapel, Lernsignal, Nature-CNN (`# @save`-Zellen der Lektion)
 # --------------------------------------------------------------------------------------
-course.load_saved_cells(globals(), "06_Breakout_aus_Pixeln")
+
+
+# >>> erzeugt von `python3 workshop.py library` aus den `# @save`-Zellen; hier nichts ändern
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 12 ---
+def push_frame(stack, frame):
+    """Neuer Bildstapel: ältestes Bild raus, `frame` hinten rein. (k, H, W), (H, W) -> (k, H, W)."""
+    return np.concatenate([stack[1:], frame[None]], axis=0)
+
+
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 15 ---
+def learning_signal(reward, terminated, life_lost):
+    """(sign(reward) als float, terminated oder life_lost)."""
+    return float(np.sign(reward)), bool(terminated or life_lost)
+
+
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 20 ---
+def build_cnn(n_actions=4, learning_rate=1e-4, huber_delta=1.0, clipnorm=10.0):
+    """Nature-CNN [obs (B, 4, 84, 84) uint8, action_mask (B, n_actions)] -> (train_model, q_model)."""
+    obs = keras.Input((4, 84, 84), name="obs", dtype="uint8")
+    action_mask = keras.Input((n_actions,), name="action_mask")
+    x = keras.layers.Rescaling(1.0 / 255, name="scale")(obs)
+    x = keras.layers.Permute((2, 3, 1), name="channels_last")(x)  # (4, 84, 84) -> (84, 84, 4)
+    x = keras.layers.Conv2D(32, 8, strides=4, activation="relu", name="conv_1")(x)
+    x = keras.layers.Conv2D(64, 4, strides=2, activation="relu", name="conv_2")(x)
+    x = keras.layers.Conv2D(64, 3, strides=1, activation="relu", name="conv_3")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(512, activation="relu", name="dense")(x)
+    q_values = keras.layers.Dense(n_actions, name="q_values")(x)
+    masked_q = keras.layers.Multiply(name="masked_q")([q_values, action_mask])
+    train_model = keras.Model([obs, action_mask], masked_q, name="nature_dqn")
+    dqn.compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
+    return train_model, dqn.q_model_of(train_model)
+
+
+# <<< Ende des erzeugten Teils

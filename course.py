@@ -380,19 +380,6 @@ def _saved_for(source, module):
     return module == "*" or target == (module or "")
 
 
-def load_saved_cells(namespace, *lesson_names, module=None):
-    """Führt die `# @save`-Zellen der genannten Lektionen (in dieser Reihenfolge) in `namespace` aus.
-
-    So stehen die Bausteine, die Lernende in einer Lektion schreiben, nur einmal im Workshop: in der
-    Lösungszelle der Lektion. `dqn.py` lädt sie beim Import; spätere Lektionen, Tests und Benchmarks
-    rufen dieselben Funktionen (wie d2l mit `#@save`, nur ohne erzeugte Kopie). `module`: nur die Zellen
-    `# @save <module>` (der Erfahrungsspeicher aus Lektion 5 gehört zu `Ringbuffer`, nicht zu `dqn`).
-    """
-    for name in lesson_names:
-        for filename, source in code_cells(NOTEBOOK_DIR / f"{name}.ipynb", only_saved=True, module=module):
-            exec(compile(source, filename, "exec"), namespace)
-
-
 HELPER_NOTEBOOKS = ("Ringbuffer", "utils")  # die einzigen Notebooks, die sich importieren lassen
 
 

@@ -2,10 +2,11 @@
 
 Die Bausteine, die Lernende selbst schreiben (Q-Netz, Bellman-Ziel, ε-Plan, Aktionswahl, Lernschritt,
 Trainingsschleife, Target-Update, Double-DQN-Ziel), stehen nur einmal im Workshop: in den Lösungszellen
-der Lektionen, markiert mit `# @save`. Dieses Modul führt sie beim Import aus (`course.load_saved_cells`,
-ganz unten); hier steht nur, was drumherum nötig ist: Hyperparameter, Umgebung, Bewerten, Speichern,
-Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im Schritt-Takt nur
-`predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (was ein Aufruf kostet: bench/call_costs.py).
+der Lektionen, markiert mit `# @save`. `python3 workshop.py library` schreibt sie als Text ganz unten in dieses
+Modul (ein Test prüft den Abgleich); darüber steht, was drumherum nötig ist: Hyperparameter, Umgebung, Bewerten,
+Speichern, Fortschrittsanzeigen. Backend-neutrales Keras 3 (läuft mit KERAS_BACKEND=tensorflow und =jax): im
+Schritt-Takt nur `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (was ein Aufruf kostet:
+bench/call_costs.py).
 """
 
 import copy
@@ -130,7 +131,9 @@ class Hyperparameters:
         old = getattr(self, name)
         object.__setattr__(self, name, value)
         problem = self._fix_type(known[name])
-        problems = [problem] if problem else self.value_problems()
+        # nur die Regeln, die mit diesem Namen beginnen: Ein Stück eines Trainings (copy.copy, kleineres total_steps,
+        # das nur sammelt) bleibt erlaubt; was zwei Felder verbindet, prüft der Konstruktor
+        problems = [problem] if problem else [p for p in self.value_problems() if p.startswith(f"`{name}`")]
         if problems:
             object.__setattr__(self, name, old)
             raise course.InputError(
@@ -1034,6 +1037,15 @@ class TrainRun:
         return False
 
 
+def _names_used(code):
+    """Die globalen Namen, die ein Code-Objekt (samt inneren Funktionen) benutzt."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names_used(const)
+    return names
+
+
 def with_parts(function, **parts):
     """Dieselbe Funktion, die aber die genannten Bausteine aus `parts` nimmt statt der fertigen aus diesem Modul.
 
@@ -1047,6 +1059,26 @@ def with_parts(function, **parts):
         raise course.InputError(
             f"`{function.__name__}` kennt keinen Baustein namens {', '.join(unknown)}."
             + (did_you_mean(unknown, function.__globals__) or " Prüfe die Schreibweise.")
+        )
+    # Nur Namen, die `function` selbst aufruft, lassen sich tauschen; ein Baustein, den erst eine andere Funktion
+    # aufruft (`bellman_target` in `q_iteration`), bliebe still der alte.
+    indirect = sorted(name for name in parts if name not in _names_used(function.__code__))
+    if indirect:
+        callers = sorted(
+            caller
+            for caller, value in function.__globals__.items()
+            if callable(value)
+            and getattr(value, "__code__", None) is not None
+            and getattr(value, "__module__", None) == function.__module__
+            and any(name in _names_used(value.__code__) for name in indirect)
+            and caller in _names_used(function.__code__)
+        )
+        via = f" (das tut {', '.join(f'`{c}`' for c in callers)})" if callers else ""
+        raise course.InputError(
+            f"`{function.__name__}` ruft {', '.join(f'`{n}`' for n in indirect)} nicht selbst auf{via}; so getauscht, "
+            "bliebe still die fertige Fassung im Einsatz. Tausche den Baustein in der Funktion, die ihn aufruft, "
+            "und gib diese weiter, z. B. `dqn.with_parts(dqn.train, q_iteration=dqn.with_parts(dqn.q_iteration, "
+            "bellman_target=mein_ziel))`."
         )
     changed = types.FunctionType(
         function.__code__,
@@ -1064,10 +1096,134 @@ def with_parts(function, **parts):
 # Fassung ersetzt eine frühere, z. B. der Lernschritt mit Double DQN aus Lektion 5 den aus Lektion 3).
 # --------------------------------------------------------------------------------------
 dqn = sys.modules[__name__]  # die Zellen schreiben `dqn.TrainRun` usw., wie in der Lektion
-course.load_saved_cells(
-    globals(),
-    "00_Einfuehrung_Jupyter_Python_NumPy",
-    "03_DQN_CartPole",
-    "04_Target_Netzwerk_Acrobot",
-    "05_Replay_DoubleDQN_LunarLander",
-)
+
+
+# >>> erzeugt von `python3 workshop.py library` aus den `# @save`-Zellen; hier nichts ändern
+# --- notebooks/00_Einfuehrung_Jupyter_Python_NumPy.ipynb, Zelle 35 ---
+def one_hot(actions, n_actions):
+    """(B,) ganze Zahlen -> (B, n_actions) float32 mit einer Eins je Zeile."""
+    return np.eye(n_actions, dtype=np.float32)[np.asarray(actions)]
+
+
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 7 ---
+def build_q_network(obs_shape, n_actions, hidden_units=(64, 64)):
+    """Keras-Modell [obs (B, *obs_shape), action_mask (B, n_actions)] -> Q-Werte × Maske (B, n_actions)."""
+    obs = keras.Input(obs_shape, name="obs")
+    action_mask = keras.Input((n_actions,), name="action_mask")
+    x = obs
+    for units in hidden_units:
+        x = keras.layers.Dense(units, activation="relu")(x)
+    q_values = keras.layers.Dense(n_actions, name="q_values")(x)
+    masked_q = keras.layers.Multiply()([q_values, action_mask])
+    return keras.Model([obs, action_mask], masked_q)
+
+
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 13 ---
+def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0, optimizer=None):
+    """Adam und Huber-Verlust; `optimizer`: einen vorhandenen (geladenen) Optimierer samt Zustand weiterverwenden."""
+    optimizer = optimizer or keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
+    # Huber-Verlust = Fehler-Clipping des Nature-Papers; die Maske macht den Fehler nicht gewählter Aktionen 0
+    train_model.compile(
+        optimizer=optimizer, loss=keras.losses.Huber(delta=huber_delta, reduction="sum_over_batch_size")
+    )
+
+
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 17 ---
+def bellman_target(rewards, next_q_values, terminated, gamma):
+    """y = r + γ · max_a' Q(s', a'), ohne Zukunft bei terminated. (B,), (B, A), (B,) -> (B,) float32."""
+    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
+    return (np.asarray(rewards, np.float32) + gamma * not_terminal * np.max(next_q_values, axis=1)).astype(np.float32)
+
+
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 21 ---
+def linear_epsilon(step, start_step, decay_steps, epsilon_start=1.0, epsilon_end=0.05):
+    """ε fällt linear von epsilon_start (bis start_step) auf epsilon_end (ab start_step + decay_steps)."""
+    fraction = np.clip((step - start_step) / decay_steps, 0.0, 1.0)
+    return float(epsilon_start + (epsilon_end - epsilon_start) * fraction)
+
+
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 26 ---
+def greedy_action(q_model, obs):
+    """Index der Aktion mit dem größten Q-Wert für eine einzelne Beobachtung obs (Form obs_shape)."""
+    q_values = q_model.predict_on_batch(np.asarray(obs, np.float32)[None])
+    return int(np.argmax(q_values[0]))
+
+
+def epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng):
+    """Mit Wahrscheinlichkeit epsilon eine zufällige Aktion (rng.integers), sonst greedy_action."""
+    if rng.random() < epsilon:
+        return int(rng.integers(n_actions))
+    return greedy_action(q_model, obs)
+
+
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 36 ---
+def train(config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True):
+    """Trainiert einen DQN-Agenten nach `config`; gibt ein dqn.TrainResult zurück (Netze, Erträge, Bewertungen).
+
+    `models`: (train_model, q_model) eines eigenen Netzes. Strg+C / ■ bricht sauber ab;
+    `train(config, resume=result)` macht dann genau dort weiter.
+    """
+    # Umgebung, Netze, Erfahrungsspeicher (ein ReplayMemory), Anzeigen
+    run = dqn.TrainRun(config, seed, models, resume, live_plot, logger, progress, ReplayMemory)
+    train_model, online_model, target_model = run.train_model, run.online_model, run.target_model
+    replay_memory, rng, obs = run.replay_memory, run.rng, run.obs
+    with run:  # fängt Strg+C ab und schließt am Ende Umgebung und Anzeigen
+        for step in run.steps():
+            # 1. handeln: ε-greedy mit dem Online-Netz
+            epsilon = linear_epsilon(
+                step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
+            )
+            action = epsilon_greedy_action(online_model, obs, epsilon, run.n_actions, rng)
+            # 2. Schritt in der Umgebung
+            next_obs, reward, terminated, truncated, _ = run.env.step(action)
+            # 3. speichern (nur `terminated` beendet die Zukunft, `truncated` nicht)
+            replay_memory.add(obs, action, reward, next_obs, terminated)
+            obs = run.continue_episode(next_obs, reward, terminated or truncated, epsilon)  # neue Episode nach dem Ende
+            if step > config.learning_starts and step % config.train_every == 0:
+                # 4.–6. ziehen → Ziel → lernen
+                loss = q_iteration(train_model, target_model, replay_memory, config, online_model)
+                run.learned(loss)  # zählt den Lernschritt und zieht die Kopie online_model nach
+                # 7. Target-Netz alle target_update_every Lernschritte nachziehen (0: kein Target-Netz)
+                if config.target_update_every and run.updates % config.target_update_every == 0:
+                    update_target(target_model, online_model, config.tau)
+            if run.evaluate_if_due(step):  # gierige Bewertung; True: gelöst, das Training endet
+                break
+    return run.result
+
+
+# --- notebooks/04_Target_Netzwerk_Acrobot.ipynb, Zelle 9 ---
+def update_target(target_model, online_model, tau=1.0):
+    """Target-Netz nachziehen: tau=1 kopiert hart, tau<1 mischt weich (Polyak)."""
+    if tau >= 1.0:
+        target_model.set_weights(online_model.get_weights())
+    else:
+        target_model.set_weights(
+            [tau * w + (1.0 - tau) * t for w, t in zip(online_model.get_weights(), target_model.get_weights())]
+        )
+
+
+# --- notebooks/05_Replay_DoubleDQN_LunarLander.ipynb, Zelle 22 ---
+def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
+    """Double DQN: das Online-Netz wählt a' = argmax, das Target-Netz bewertet. (B,), (B, A), (B, A), (B,) -> (B,)."""
+    best_actions = np.argmax(next_q_online, axis=1)
+    next_values = np.asarray(next_q_target)[np.arange(len(best_actions)), best_actions]
+    not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
+    return (np.asarray(rewards, np.float32) + gamma * not_terminal * next_values).astype(np.float32)
+
+
+# --- notebooks/05_Replay_DoubleDQN_LunarLander.ipynb, Zelle 25 (ersetzt 03_DQN_CartPole.ipynb, Zelle 31) ---
+def q_iteration(train_model, target_model, replay_memory, config, online_model=None):
+    """Ein Lernschritt wie in Lektion 3; mit config.double_dqn wählt das Online-Netz a' und das Target-Netz bewertet."""
+    obs, actions, rewards, next_obs, terminated = replay_memory.sample(config.batch_size)
+    next_q_target = target_model.predict_on_batch(next_obs)
+    if config.double_dqn:
+        next_q_online = online_model.predict_on_batch(next_obs)
+        targets = double_dqn_target(rewards, next_q_online, next_q_target, terminated, config.gamma)
+    else:
+        targets = bellman_target(rewards, next_q_target, terminated, config.gamma)
+    mask = one_hot(actions, next_q_target.shape[1])
+    loss = train_model.train_on_batch([obs, mask], mask * targets[:, None])
+    return float(np.asarray(loss).ravel()[0])
+
+
+# <<< Ende des erzeugten Teils

@@ -8,6 +8,7 @@
     python3 workshop.py test             Umgebung einrichten und alle Tests ausführen
     python3 workshop.py exercises        Übungsversionen (ohne Lösungen) nach uebungen/ (geänderte vorher sichern)
     python3 workshop.py strip            Ausgaben aus allen Notebooks entfernen (vor dem Commit)
+    python3 workshop.py library          die `# @save`-Zellen der Lektionen nach dqn.py, atari.py und Ringbuffer.ipynb
     python3 workshop.py wheelhouse       alle Pakete nach wheelhouse/ laden (USB-Stick für Orte ohne Internet)
     python3 workshop.py colab            Colab-Knöpfe und erste Zelle aller Lektionen auf GITHUB_REPO abgleichen
     python3 workshop.py bench NAME …     Benchmark bench/NAME.py in .venv-bench (mit SB3 und JAX) ausführen
@@ -218,6 +219,107 @@ def jupyter_args(folder, notebook7=False, root=ROOT):
     else:
         app, landing = ["lab", f"--LabApp.default_url=/lab/tree/{folder}"], f"/lab/tree/{folder}"
     return ["-m", "jupyter", app[0], f"--ServerApp.root_dir={root}", app[1]], landing
+
+
+# --------------------------------------------------------------------------------------
+# Die Bibliothek aus den Lektionen (wie d2l mit `#@save`): Jede Zelle, deren erste Zeile `# @save` lautet, landet
+# in einem Modul; `# @save Ringbuffer` im Hilfs-Notebook Ringbuffer.ipynb. Die Module führen keine Lektion aus.
+# --------------------------------------------------------------------------------------
+SAVE_MARK = "# @save"
+LIBRARY_BEGIN = "# >>> erzeugt von `python3 workshop.py library` aus den `# @save`-Zellen; hier nichts ändern"
+LIBRARY_END = "# <<< Ende des erzeugten Teils"
+# Ziel -> Lektionen, deren `# @save`-Zellen (mit dem Modulnamen nach `# @save`, leer: ohne) es bekommt
+LIBRARY = {
+    "dqn.py": (
+        "",
+        [
+            "00_Einfuehrung_Jupyter_Python_NumPy",
+            "03_DQN_CartPole",
+            "04_Target_Netzwerk_Acrobot",
+            "05_Replay_DoubleDQN_LunarLander",
+        ],
+    ),
+    "atari.py": ("", ["06_Breakout_aus_Pixeln"]),
+    "Ringbuffer.ipynb": ("Ringbuffer", ["05_Replay_DoubleDQN_LunarLander"]),
+}
+
+
+def saved_cells(lesson, module=""):
+    """[(Zellindex, Quelltext ohne die `# @save`-Zeile und ohne Lösungsmarker)] der `# @save <module>`-Zellen."""
+    notebook = json.loads((ROOT / "notebooks" / f"{lesson}.ipynb").read_text(encoding="utf-8"))
+    found = []
+    for index, cell in enumerate(notebook["cells"]):
+        lines = _cell_source(cell).split("\n")
+        if cell["cell_type"] != "code" or lines[0].strip() != f"{SAVE_MARK} {module}".strip():
+            continue
+        body = [line for line in lines[1:] if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END)]
+        found.append((index, "\n".join(body).strip("\n")))
+    return found
+
+
+def _top_level_names(source):
+    import ast
+
+    return {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+
+
+def library_block(module, lessons):
+    """Der erzeugte Quelltext: die `# @save`-Zellen der Lektionen in ihrer Reihenfolge, jede mit ihrer Herkunft.
+
+    Legt eine spätere Zelle dieselben Namen an (der Lernschritt mit Double DQN aus Lektion 5 ersetzt den aus
+    Lektion 3), steht nur die spätere da; ihre Herkunftszeile nennt die ersetzte.
+    """
+    cells = [(lesson, index, source) for lesson in lessons for index, source in saved_cells(lesson, module)]
+    blocks = []
+    for position, (lesson, index, source) in enumerate(cells):
+        names = _top_level_names(source)
+        later = set().union(*(_top_level_names(s) for _, _, s in cells[position + 1 :]))
+        if names and names <= later:
+            continue
+        replaced = [f"{name}.ipynb, Zelle {i}" for name, i, s in cells[:position] if _top_level_names(s) & names]
+        header = f"# --- notebooks/{lesson}.ipynb, Zelle {index}"
+        header += f" (ersetzt {', '.join(replaced)})" if replaced else ""
+        blocks.append(f"{header} ---\n{source}")
+    return "\n\n\n".join(blocks) + "\n\n"  # zwei Leerzeilen vor der Endmarke, wie ruff format es will
+
+
+def write_library(write=True):
+    """Schreibt die `# @save`-Zellen in dqn.py, atari.py und Ringbuffer.ipynb (zwischen die Markierungen).
+
+    Gibt die Dateien zurück, die sich änderten (mit write=False: die sich ändern würden; so prüft ein Test den
+    Abgleich).
+    """
+    changed = []
+    for name, (module, lessons) in LIBRARY.items():
+        path = ROOT / name
+        block = library_block(module, lessons)
+        if path.suffix == ".ipynb":
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            cell = next(c for c in notebook["cells"] if _cell_source(c).startswith(LIBRARY_BEGIN))
+            new_source = f"{LIBRARY_BEGIN}\n{block}\n{LIBRARY_END}"
+            if _cell_source(cell) == new_source:
+                continue
+            cell["source"] = new_source.splitlines(keepends=True)
+            if write:
+                write_notebook(path, notebook)
+        else:
+            text = path.read_text(encoding="utf-8")
+            new_text = replace_marked(text, LIBRARY_BEGIN, LIBRARY_END, block, name)
+            if new_text == text:
+                continue
+            if write:
+                path.write_text(new_text, encoding="utf-8")
+        changed.append(path)
+    return changed
+
+
+def cmd_library(options):
+    changed = write_library()
+    for path in changed:
+        print(f"neu geschrieben: {_shown(path)}")
+    if not changed:
+        print("dqn.py, atari.py und Ringbuffer.ipynb stimmen schon mit den Lektionen überein.")
+    return 0
 
 
 def cmd_start(options):
@@ -582,6 +684,8 @@ def main(argv=None):
     wheels.set_defaults(func=cmd_wheelhouse)
     colab = sub.add_parser("colab", help="Colab-Knöpfe und erste Zellen der Lektionen auf GITHUB_REPO abgleichen")
     colab.set_defaults(func=cmd_colab)
+    library = sub.add_parser("library", help="die `# @save`-Zellen der Lektionen nach dqn.py, atari.py, Ringbuffer")
+    library.set_defaults(func=cmd_library)
     strip = sub.add_parser("strip", help="Ausgaben aus allen Notebooks entfernen")
     strip.set_defaults(func=cmd_strip)
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -43,49 +43,66 @@ def test_saved_cells_only_define(name):
             )
 
 
-def test_dqn_functions_are_the_lesson_solutions():
-    import dqn
-
-    where = {
-        name: getattr(dqn, name).__code__.co_filename
-        for name in (
-            "build_q_network",
-            "bellman_target",
-            "linear_epsilon",
-            "epsilon_greedy_action",
-            "train",
-            "update_target",
-            "double_dqn_target",
-            "q_iteration",
-        )
-    }
-    assert where["train"].endswith("03_DQN_CartPole.ipynb#Zelle" + where["train"].split("#Zelle")[1])
-    assert all("03_DQN_CartPole.ipynb" in where[n] for n in ("build_q_network", "bellman_target", "train"))
-    assert "04_Target_Netzwerk_Acrobot.ipynb" in where["update_target"]
-    assert "00_Einfuehrung_Jupyter_Python_NumPy.ipynb" in dqn.one_hot.__code__.co_filename
-    # der Lernschritt mit Double-DQN-Schalter aus Lektion 5 ersetzt den aus Lektion 3
-    assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["q_iteration"]
-    assert "05_Replay_DoubleDQN_LunarLander.ipynb" in where["double_dqn_target"]
+def test_the_library_is_generated_from_the_lessons_and_in_sync():
+    """#36: dqn.py, atari.py und Ringbuffer.ipynb tragen die `# @save`-Zellen der Lektionen als Text (erzeugt von
+    `python3 workshop.py library`), statt sie beim Import auszuführen. Ändert jemand eine Lösungszelle, scheitert
+    dieser Test, bis die Bibliothek neu erzeugt ist."""
+    assert workshop.write_library(write=False) == [], "python3 workshop.py library"
 
 
-def test_replay_memory_is_the_lesson_5_solution():
-    """`# @save Ringbuffer`: der Ringpuffer aus Lektion 5 ist `Ringbuffer.ReplayMemory`, und `dqn` trainiert damit."""
+def test_library_functions_are_the_lesson_solutions_by_source():
+    import inspect
+
+    import atari
     import dqn
     import Ringbuffer
 
-    for method in (Ringbuffer.ReplayMemory.add, Ringbuffer.ReplayMemory.sample):
-        assert "05_Replay_DoubleDQN_LunarLander.ipynb#Zelle" in method.__code__.co_filename
+    def cell(lesson, name):
+        sources = [source for _, source in workshop.saved_cells(lesson, "Ringbuffer" if name == "ReplayMemory" else "")]
+        return next(source for source in sources if f"def {name}(" in source or f"class {name}(" in source)
+
+    expected = {
+        dqn.one_hot: "00_Einfuehrung_Jupyter_Python_NumPy",
+        dqn.bellman_target: "03_DQN_CartPole",
+        dqn.train: "03_DQN_CartPole",
+        dqn.update_target: "04_Target_Netzwerk_Acrobot",
+        dqn.q_iteration: "05_Replay_DoubleDQN_LunarLander",  # mit Double-DQN-Schalter; ersetzt den aus Lektion 3
+        atari.push_frame: "06_Breakout_aus_Pixeln",
+        atari.build_cnn: "06_Breakout_aus_Pixeln",
+        Ringbuffer.ReplayMemory.add: "05_Replay_DoubleDQN_LunarLander",
+        Ringbuffer.ReplayMemory.sample: "05_Replay_DoubleDQN_LunarLander",
+    }
+    for function, lesson in expected.items():
+        owner = function.__qualname__.split(".")[0]  # eine Methode steht in der Zelle ihrer Klasse
+        source = inspect.getsource(function).strip()
+        assert source in cell(lesson, owner), function.__qualname__
     assert dqn.ReplayMemory is Ringbuffer.ReplayMemory
-    assert "ReplayMemory" not in vars(dqn.TrainRun)  # dqn lädt die Zelle nicht ein zweites Mal
-    saved_for_dqn = "".join(source for _, source in course.code_cells(LESSON_5, only_saved=True))
-    assert "class ReplayMemory" not in saved_for_dqn
+    assert "class ReplayMemory" not in inspect.getsource(dqn)  # dqn nimmt ihn aus Ringbuffer, keine zweite Fassung
 
 
-def test_atari_functions_are_the_lesson_6_solutions():
-    import atari
+def test_modules_import_without_any_lesson(tmp_path):
+    """#36: Kein Modul liest oder führt eine Lektion aus: ohne notebooks/ lassen sich alle importieren."""
+    import shutil
 
-    for name in ("push_frame", "learning_signal", "build_cnn"):
-        assert "06_Breakout_aus_Pixeln.ipynb#Zelle" in getattr(atari, name).__code__.co_filename, name
+    ignore = shutil.ignore_patterns(".venv*", ".git", "notebooks", "uebungen", "colab", "test-artefakte", "logs")
+    shutil.copytree(course.ROOT, tmp_path / "w", ignore=ignore)
+    code = "import dqn, atari, checks, probes, Ringbuffer, utils; print(dqn.bellman_target.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "w", capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "bellman_target", out.stderr[-3000:]
+
+
+def test_a_half_typed_lesson_cell_leaves_the_library_alone(tmp_path):
+    """#35/#36: Eine halb getippte, automatisch gespeicherte `# @save`-Zelle brach `import dqn` für alle Lektionen."""
+    import shutil
+
+    ignore = shutil.ignore_patterns(".venv*", ".git", "uebungen", "colab", "test-artefakte", "logs")
+    shutil.copytree(course.ROOT, tmp_path / "w", ignore=ignore)
+    lesson = tmp_path / "w" / "notebooks" / "03_DQN_CartPole.ipynb"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("def bellman_target(", "def bellman_target(rewards, next_q"), encoding="utf-8")
+    code = "import dqn; print(dqn.bellman_target.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "w", capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "bellman_target", out.stderr[-3000:]
 
 
 def test_with_parts_swaps_one_building_block():
@@ -105,6 +122,10 @@ def test_with_parts_swaps_one_building_block():
     assert len(calls) == result.updates // 10 == 10
     with pytest.raises(ValueError, match="keinen Baustein"):
         dqn.with_parts(dqn.train, does_not_exist=print)
+    # #36: `train` ruft bellman_target nicht selbst auf; bisher blieb still das fertige Ziel im Einsatz
+    with pytest.raises(ValueError, match="`bellman_target` nicht selbst auf \\(das tut `q_iteration`\\)"):
+        dqn.with_parts(dqn.train, bellman_target=lambda *args: 0.0)
+    dqn.with_parts(dqn.train, q_iteration=dqn.with_parts(dqn.q_iteration, bellman_target=dqn.bellman_target))
 
 
 def run_cells(sources, quick):
