@@ -385,6 +385,17 @@ def _checkpoint_dir(directory):
     return None
 
 
+def checkpoint_config(directory, total_steps=None):
+    """Die Einstellungen, mit denen der Checkpoint in `directory` trainiert (aus state.json), wahlweise mit neuem
+    `total_steps`: Ein fortgesetztes Training prüft seine Schritte gegen die eigenen Einstellungen, nicht gegen die
+    Standardwerte."""
+    state = json.loads((_checkpoint_dir(directory) / "state.json").read_text(encoding="utf-8"))
+    saved = {f.name: state["config"][f.name] for f in fields(AtariConfig) if f.name in state["config"]}
+    if total_steps is not None:
+        saved["total_steps"] = total_steps
+    return AtariConfig(**saved)
+
+
 def has_checkpoint(directory):
     return _checkpoint_dir(directory) is not None
 
@@ -508,8 +519,9 @@ def train(
 
 
 class CheckpointLock:
-    """Sperrdatei `<ordner>.lock` mit der Prozessnummer: Zwei Trainings in einem Checkpoint-Ordner überschrieben
-    sich gegenseitig, und eines verlor seinen Lauf. Die Sperre eines beendeten Prozesses wird übernommen."""
+    """Sperrdatei `<ordner>.lock` mit Prozessnummer und Startzeit des Prozesses: Zwei Trainings in einem
+    Checkpoint-Ordner überschrieben sich gegenseitig, und eines verlor seinen Lauf. Die Sperre eines beendeten
+    Prozesses wird übernommen, auch wenn seine Nummer inzwischen einem anderen Prozess gehört (andere Startzeit)."""
 
     def __init__(self, directory):
         directory = Path(directory)
@@ -522,36 +534,48 @@ class CheckpointLock:
                 handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 owner = self._owner()
-                if owner is not None and _process_alive(owner):
+                if owner is not None and _process_alive(*owner):
                     raise RuntimeError(
-                        f"In {self.path.with_suffix('')} trainiert schon ein anderer Prozess (Nummer {owner}). Zwei "
-                        "Trainings in einem Checkpoint-Ordner würden sich gegenseitig überschreiben. Warte, bis es "
-                        "fertig ist, beende es (Strg+C, es schreibt dann seinen Checkpoint), oder nimm einen anderen "
-                        "Ordner."
+                        f"In {self.path.with_suffix('')} trainiert schon ein anderer Prozess (Nummer {owner[0]}). "
+                        "Zwei Trainings in einem Checkpoint-Ordner würden sich gegenseitig überschreiben. Warte, bis "
+                        "es fertig ist, beende es (Strg+C, es schreibt dann seinen Checkpoint), oder nimm einen "
+                        f"anderen Ordner. Läuft dort sicher kein Training mehr, lösche die Sperrdatei {self.path}."
                     ) from None
                 self.path.unlink(missing_ok=True)  # die Sperre eines beendeten Prozesses
                 continue
             with os.fdopen(handle, "w") as f:
-                f.write(str(os.getpid()))
+                f.write(f"{os.getpid()} {_start_time(os.getpid())}")
             return self
 
     def _owner(self):
+        """(Prozessnummer, Startzeit oder None) aus der Sperrdatei; None, wenn sie unlesbar ist."""
         try:
-            return int(self.path.read_text().strip())
-        except (OSError, ValueError):
+            parts = self.path.read_text().split()
+            return int(parts[0]), (float(parts[1]) if len(parts) > 1 and parts[1] != "None" else None)
+        except (OSError, ValueError, IndexError):
             return None
 
     def __exit__(self, *exc):
-        if self._owner() == os.getpid():
+        owner = self._owner()
+        if owner is not None and owner[0] == os.getpid():
             self.path.unlink(missing_ok=True)
         return False
 
 
-def _process_alive(pid):
+def _start_time(pid):
+    """Wann der Prozess `pid` startete (Sekunden seit 1970), oder None, wenn psutil fehlt oder er nicht läuft."""
     try:
         import psutil
 
-        return psutil.pid_exists(pid)
+        return psutil.Process(pid).create_time()
+    except Exception:
+        return None
+
+
+def _process_alive(pid, started=None):
+    """Läuft der Prozess, der die Sperre schrieb? Mit Startzeit: nur, wenn die Nummer noch demselben Prozess gehört."""
+    try:
+        import psutil
     except ImportError:
         if os.name == "nt":
             return True  # im Zweifel gesperrt lassen; unter Windows hieße os.kill(pid, 0) „beenden“
@@ -562,6 +586,10 @@ def _process_alive(pid):
         except PermissionError:
             return True
         return True
+    if not psutil.pid_exists(pid):
+        return False
+    now = _start_time(pid)
+    return started is None or now is None or abs(now - started) < 1.0
 
 
 class _Run:

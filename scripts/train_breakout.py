@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/train_breakout.py            # trainiert nach checkpoints/breakout, setzt dort fort
     .venv/bin/python scripts/train_breakout.py --hours 2  # höchstens 2 Stunden, dann Checkpoint und Ende
-    .venv/bin/python scripts/train_breakout.py --export   # bewerten (Nature-Protokoll) -> models/breakout.keras
+    .venv/bin/python scripts/train_breakout.py --export   # bewerten wie im Nature-Paper -> models/breakout.keras
     KERAS_BACKEND=jax python scripts/train_breakout.py --steps 2000000  # z. B. auf einem GPU-Rechner mit JAX
 
 Derselbe Code wie in Lektion 6 (atari.train). Ein Abbruch (Strg+C, `kill -INT`, Zeitlimit) schreibt einen
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def export(checkpoint_dir, out, episodes, seed):
-    """Bewertet den Checkpoint nach dem Nature-Protokoll und legt Modell und Herkunftsdatei in models/ ab."""
+    """Bewertet den Checkpoint wie im Nature-Paper und legt Modell und Herkunftsdatei in models/ ab."""
 
     import atari
     import course
@@ -146,9 +146,18 @@ def run(options, parser):
             "wird mit dem gelernten Netz neu gefüllt."
         )
     changes = course.hyperparameter_changes(parser, options.set)
-    if options.steps:
-        changes["total_steps"] = options.steps
-    config = atari.AtariConfig(**changes)
+    if not options.fresh and atari.has_checkpoint(options.checkpoint_dir):
+        if changes:  # bisher still übergangen: der Checkpoint trainiert mit seinen gespeicherten Einstellungen
+            raise course.InputError(
+                f"--set ändert nur ein neues Training; der Checkpoint in {options.checkpoint_dir} trainiert mit "
+                "seinen gespeicherten Einstellungen weiter. Für andere Einstellungen: ein neuer --checkpoint-dir "
+                "(oder --fresh, das den Checkpoint überschreibt)."
+            )
+        config = atari.checkpoint_config(options.checkpoint_dir, options.steps)
+    else:
+        if options.steps:
+            changes["total_steps"] = options.steps
+        config = atari.AtariConfig(**changes)
     # `kill -INT` und `kill` (SIGTERM) enden wie Strg+C: mit Checkpoint. SIGINT ausdrücklich, weil die Shell
     # es Hintergrundjobs (`... &`) sonst ignorieren lässt.
     signal.signal(signal.SIGINT, signal.default_int_handler)

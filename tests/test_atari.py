@@ -258,6 +258,19 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     assert resumed.steps == 150 and len(resumed.history) == 2
 
 
+def test_cli_resume_keeps_the_checkpoints_settings(tmp_path):
+    """#35: `--steps` beim Fortsetzen eines kurzen Checkpoints wurde gegen das Standard-`learning_starts` (20 000)
+    geprüft und abgewiesen; `--set learning_rate=0.5` beim Fortsetzen wurde still übergangen."""
+    folder = tmp_path / "ckpt"
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    script = [sys.executable, str(course.ROOT / "scripts/train_breakout.py"), "--checkpoint-dir", str(folder)]
+    done = subprocess.run([*script, "--steps", "160"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "Stand: 160 Schritte" in done.stdout, done.stderr[-2000:]
+    done = subprocess.run([*script, "--set", "learning_rate=0.5"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2 and "--set ändert nur ein neues Training" in done.stderr, done.stderr[-2000:]
+    assert json.loads((folder / "state.json").read_text())["steps"] == 160
+
+
 def test_shipped_agent_has_provenance_and_plays():
     q_model, provenance = atari.load_agent()
     assert provenance["agent_steps"] > 0 and provenance["evaluation"]["episodes"] >= 30
@@ -345,6 +358,20 @@ def test_second_training_in_the_same_folder_is_refused(tmp_path):
         atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
     assert lock.read_text() == str(os.getppid()) and not folder.exists()
     lock.write_text("999999999")  # Sperre eines beendeten Prozesses: wird übernommen und am Ende freigegeben
+    atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    assert atari.has_checkpoint(folder) and not lock.exists()
+
+
+def test_a_stale_lock_whose_number_now_belongs_to_another_process_is_taken_over(tmp_path):
+    """#35: Die Nummer eines beendeten Trainings gehörte später einem anderen Prozess; die Sperre hielt für immer."""
+    import os
+
+    folder, lock = tmp_path / "ckpt", tmp_path / "ckpt.lock"
+    started = atari._start_time(os.getppid())
+    lock.write_text(f"{os.getppid()} {started}")  # derselbe lebende Prozess: gesperrt, und die Meldung nennt die Datei
+    with pytest.raises(RuntimeError, match=f"lösche die Sperrdatei {lock}"):
+        atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    lock.write_text(f"{os.getppid()} {started - 3600}")  # dieselbe Nummer, aber ein anderer (späterer) Prozess
     atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
     assert atari.has_checkpoint(folder) and not lock.exists()
 
