@@ -117,12 +117,11 @@ class Hyperparameters:
             problems = self.value_problems()
         if problems:
             raise course.InputError("Ungültige Hyperparameter:\n- " + "\n- ".join(problems))
-        object.__setattr__(self, "_checked", True)
 
     def __setattr__(self, name, value):
         """`config.gamma = 1.5` nach dem Anlegen wird genauso geprüft wie `DQNConfig(gamma=1.5)`; ein ungültiger Wert
         wird abgewiesen, und die Einstellung bleibt, wie sie war."""
-        if not self.__dict__.get("_checked"):  # noch im __init__: __post_init__ prüft alles auf einmal
+        if not all(f.name in self.__dict__ for f in fields(self)):  # im __init__: __post_init__ prüft alles
             object.__setattr__(self, name, value)
             return
         known = {f.name: f for f in fields(self)}
@@ -226,10 +225,10 @@ class DQNConfig(Hyperparameters):
     epsilon_end: float = setting(0.02, "ε nach dem Abklingen")
     epsilon_decay_steps: int = setting(3_000, "über so viele Schritte sinkt ε linear (ab learning_starts)")
     target_update_every: int = setting(50, "Target-Netz alle N Lernschritte nachziehen (0: kein Target-Netz)")
-    tau: float = setting(1.0, "Anteil pro Kopie: 1,0 hart, z. B. 0,005 weich (Polyak)")
+    tau: float = setting(1.0, "Anteil pro Kopie: 1,0 hart, z. B. 0,02 weich (Polyak, wie in Lektion 4)")
     double_dqn: bool = setting(False, "Double-DQN-Ziel (Lektion 5) statt max über das Target-Netz")
     huber_delta: float = setting(1.0, "Huber-Verlust: quadratisch bis delta, danach linear (stutzt den Fehler)")
-    clipnorm: float = setting(10.0, "Gradienten-Norm höchstens so groß (0: aus)")
+    clipnorm: float = setting(10.0, "Norm des Gradienten auf höchstens diesen Wert stutzen (0: aus)")
     eval_every: int = setting(500, "alle N Schritte gierig bewerten (0: nie)")
     eval_episodes: int = setting(100, "Episoden pro Bewertung")
     eval_screen_episodes: int = setting(10, "erst so viele; erreicht deren Mittel das Ziel, alle eval_episodes")
@@ -996,6 +995,11 @@ class TrainRun:
             self.online_model.set_weights(self.result.q_model.get_weights())
         if self.logger is not None and self.result.updates % 100 == 0:
             self.logger.log_scalar("verlust", loss, self.result.steps)
+            # mittleres max Q der ersten 256 Zustände im Speicher (wie CleanRL; ohne den Zufall des Trainings zu
+            # berühren): wächst es ohne Halt, Checkliste Punkt 5
+            obs = self.replay_memory.obs[: min(256, len(self.replay_memory))]
+            q_values = np.asarray(self.online_model.predict_on_batch(obs))
+            self.logger.log_scalar("q_mittel", float(q_values.max(axis=1).mean()), self.result.steps)
 
     def evaluate_if_due(self, step):
         """Alle `eval_every` Schritte gierig bewerten (zählt nicht zur Trainingszeit). True: gelöst, Training endet."""
@@ -1035,6 +1039,69 @@ class TrainRun:
             )
             return True  # Abbruch ist gewollt: kein Traceback
         return False
+
+
+# --------------------------------------------------------------------------------------
+# Was du sehen solltest: die 10 Seeds des Benchmarks neben deinem Lauf
+# --------------------------------------------------------------------------------------
+def benchmark_band(env_id, backend=None):
+    """Die gierigen Bewertungen der 10 Seeds aus bench/dqn_bench.py (unser DQN, dieses Preset) je Schritt.
+
+    Gibt (Schritte, niedrigste, Median, höchste) als Arrays und die Schritte bis „gelöst“ je Seed zurück. Ein Seed,
+    der gelöst aufhörte, zählt danach mit seinem letzten Wert weiter (er hätte das Ziel gehalten).
+    """
+    backend = backend or keras.backend.backend()
+    name = env_id.split("-")[0].lower()
+    path = course.ROOT / "bench" / "results" / f"dqn_{name}_{backend}.json"
+    if not path.is_file():
+        path = course.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json"
+    runs = [run for run in json.loads(path.read_text(encoding="utf-8"))["runs"] if run["agent"] == "ours"]
+    steps = np.array(sorted({step for run in runs for step, *_ in run["evaluations"]}))
+    curves = []
+    for run in runs:
+        known = {step: mean for step, mean, *_ in run["evaluations"]}
+        last, curve = np.nan, []
+        for step in steps:
+            last = known.get(step, last if step > max(known) else np.nan)
+            curve.append(last)
+        curves.append(curve)
+    curves = np.array(curves, dtype=float)
+    with np.errstate(all="ignore"):
+        low, median, high = (np.nanmin(curves, 0), np.nanmedian(curves, 0), np.nanmax(curves, 0))
+    solved = [run["solved_at_step"] for run in runs]
+    return steps, low, median, high, solved
+
+
+def compare_with_benchmark(result):
+    """Eine Zeile: lag dein Lauf im Band der 10 Benchmark-Seeds, darüber oder darunter, und was dann zu tun ist."""
+    if course.QUICK:
+        return "Schnellmodus: zu kurz für einen Vergleich mit den 10 Seeds des Benchmarks."
+    *_, solved = benchmark_band(result.config.env_id)
+    done = sorted(step for step in solved if step is not None)
+    band = (
+        f"die 10 Seeds des Benchmarks lösten {len(done)} von {len(solved)} Mal, nach {done[0]:_} bis {done[-1]:_} "
+        f"Schritten (Median {int(np.median(done)):_})".replace("_", " ")
+        if done
+        else f"die 10 Seeds des Benchmarks lösten es in {result.config.total_steps} Schritten nicht"
+    )
+    mine = result.solved_at_step
+    if mine is None:
+        verdict = (
+            f"Dein Lauf hat das Ziel in {result.steps:_} Schritten nicht erreicht; {band}. Das ist unter dem Band: "
+            "Geh die Checkliste Fehlersuche in Lektion 3 durch, Punkt 1 (Prüfumgebungen) zuerst."
+        )
+    elif done and mine < done[0]:
+        verdict = (
+            f"Dein Lauf war mit {mine:_} Schritten schneller als alle 10; {band}. Glück gehabt, oder ein guter Seed."
+        )
+    elif done and mine > done[-1]:
+        verdict = (
+            f"Dein Lauf brauchte {mine:_} Schritte, mehr als alle 10; {band}. Ein einzelner Lauf kann Pech haben "
+            "(Checkliste Fehlersuche, Punkt 7: mehrere Seeds); ist es jedes Mal so, ab Punkt 1."
+        )
+    else:
+        verdict = f"Dein Lauf: gelöst nach {mine:_} Schritten, im Band; {band}."
+    return "Was du sehen solltest: " + verdict.replace("_", " ")
 
 
 def _names_used(code):
@@ -1122,7 +1189,7 @@ def build_q_network(obs_shape, n_actions, hidden_units=(64, 64)):
 def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0, optimizer=None):
     """Adam und Huber-Verlust; `optimizer`: einen vorhandenen (geladenen) Optimierer samt Zustand weiterverwenden."""
     optimizer = optimizer or keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
-    # Huber-Verlust = Fehler-Clipping des Nature-Papers; die Maske macht den Fehler nicht gewählter Aktionen 0
+    # Huber-Verlust = das Stutzen des Fehlers im Nature-Paper; die Maske macht den Fehler nicht gewählter Aktionen 0
     train_model.compile(
         optimizer=optimizer, loss=keras.losses.Huber(delta=huber_delta, reduction="sum_over_batch_size")
     )
