@@ -121,6 +121,7 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
             "python3 workshop.py start (installiert alles aus requirements.txt)."
         ) from None
     gym.register_envs(ale_py)
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)  # ohne „A.L.E … Powered by Stella“ im Terminal
     env = gym.make(ENV_ID, frameskip=1, repeat_action_probability=0.0, full_action_space=False, render_mode=render_mode)
     env = AtariPreprocessing(
         env,
@@ -157,8 +158,8 @@ class AtariConfig(dqn.Hyperparameters):
     epsilon_decay_steps: int = dqn.setting(250_000, "über so viele Schritte (ab learning_starts) sinkt ε linear")
     target_update_every: int = dqn.setting(250, "Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren")
     double_dqn: bool = dqn.setting(True, "Double-DQN-Ziel (Lektion 5)")
-    huber_delta: float = dqn.setting(1.0, "Huber-Verlust (Fehler-Clipping)")
-    clipnorm: float = dqn.setting(10.0, "Gradienten-Norm höchstens so groß")
+    huber_delta: float = dqn.setting(1.0, "Huber-Verlust: quadratisch bis delta, danach linear (stutzt den Fehler)")
+    clipnorm: float = dqn.setting(10.0, "Norm des Gradienten auf höchstens diesen Wert stutzen")
     checkpoint_every: int = dqn.setting(100_000, "alle N Schritte einen Checkpoint schreiben (0: nur am Ende)")
     eval_every: int = dqn.setting(250_000, "alle N Schritte kurz bewerten (0: nie)")
     eval_episodes: int = dqn.setting(8, "Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)")

@@ -322,6 +322,14 @@ def cmd_library(options):
     return 0
 
 
+def trust_notebooks(folder, python=None):
+    """Signiert die Notebooks in `folder` (`jupyter trust`): Sonst schreibt der Server beim Öffnen jedes frisch
+    erzeugten Notebooks »Notebook … is not trusted« ins Terminal, zwischen die Adresse mit Token."""
+    paths = sorted(str(path) for path in Path(folder).glob("*.ipynb"))
+    if paths:
+        subprocess.run([str(python or venv_python()), "-m", "jupyter", "trust", *paths], capture_output=True)
+
+
 def cmd_start(options):
     ensure_environment()
     quiet_jupyterlab()
@@ -329,6 +337,7 @@ def cmd_start(options):
     if not options.solutions:  # Teilnehmende bekommen die Übungsversionen; fehlende werden erzeugt, keine überschrieben
         generate_exercises(only_missing=True)
         folder = EXERCISE_DIR.name
+    trust_notebooks(ROOT / folder)
     args, _ = jupyter_args(folder, notebook7=options.notebook)
     # nur Warnungen und Fehler: Die Adresse mit Token (die Jupyter immer zeigt) ist dann das Letzte im Terminal
     args += ["--ServerApp.log_level=WARN", *kernel_encryption(venv_python())]

@@ -251,6 +251,7 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
         workshop, "generate_exercises", lambda target=None, only_missing=False: calls.append(only_missing) or ([], [])
     )
     monkeypatch.setattr(workshop, "run_in_venv", lambda args, **k: calls.append(args) or 0)
+    monkeypatch.setattr(workshop, "trust_notebooks", lambda folder, python=None: None)
     workshop.main(["start"])
     assert calls[0] is True and "--LabApp.default_url=/lab/tree/uebungen" in calls[1]
     assert "--ServerApp.log_level=WARN" in calls[1]  # die Adresse mit Token ist das Letzte im Terminal
@@ -265,7 +266,7 @@ def test_start_opens_the_exercise_versions_and_solutions_only_on_request(monkeyp
 
 
 @pytest.mark.parametrize("notebook7", [False, True], ids=["jupyterlab", "notebook7"])
-def test_the_printed_address_and_the_start_page_land_in_the_exercises(tmp_path, notebook7):
+def test_the_printed_address_and_the_start_page_land_in_the_exercises(tmp_path, notebook7, monkeypatch):
     """#34: JupyterLab übersah `ServerApp.default_url`; die Adresse führte in den Hauptordner neben die Lösungen.
 
     Startet den echten Server mit den Argumenten von `workshop.py start` und prüft die Adresse im Terminal und
@@ -283,6 +284,9 @@ def test_the_printed_address_and_the_start_page_land_in_the_exercises(tmp_path, 
     command = [sys.executable, *args, "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root"]
     command.append(f"--JupyterApp.config_dir={tmp_path / 'config'}")
     (tmp_path / "uebungen").mkdir()
+    shutil.copy(workshop.ROOT / "notebooks" / "00_Einfuehrung_Jupyter_Python_NumPy.ipynb", tmp_path / "uebungen")
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))  # eigene Signaturen, nicht die des Rechners
+    workshop.trust_notebooks(tmp_path / "uebungen", sys.executable)  # wie `workshop.py start`
     log = tmp_path / "jupyter.log"
     with log.open("w") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=tmp_path)
@@ -302,6 +306,11 @@ def test_the_printed_address_and_the_start_page_land_in_the_exercises(tmp_path, 
         except urllib.error.HTTPError as redirect:
             location = redirect.headers["Location"]
         assert location is not None and location.split("?")[0].endswith(landing), location
+        # ein Notebook öffnen (wie der Browser): kein »is not trusted« im Terminal
+        api = f"http://127.0.0.1:{port}/api/contents/uebungen/00_Einfuehrung_Jupyter_Python_NumPy.ipynb"
+        urllib.request.urlopen(f"{api}?token={printed.group(2)}", timeout=30).read()
+        time.sleep(0.5)
+        assert "not trusted" not in log.read_text(), log.read_text()[-2000:]
     finally:
         server.terminate()
         server.wait(timeout=30)
