@@ -10,6 +10,7 @@ Ergebnis: bench/results/lesson_times.json und die Tabelle in KURSLEITUNG.md (zwi
 GUIDE_BEGIN … GUIDE_END); die Tagespläne dort planen mit diesen Zahlen, tests/test_docs.py prüft beides.
 
     .venv/bin/python bench/lesson_times.py --table       # nur die Tabelle im Leitfaden neu schreiben
+    .venv/bin/python bench/lesson_times.py --words       # nach Textänderungen: Wörter und Schätzung neu, ohne Messung
 """
 
 import json
@@ -28,6 +29,7 @@ import workshop  # noqa: E402
 
 WORDS_PER_MINUTE = 100  # Fachtext mit Formeln, den jemand vorstellt und die Gruppe mitliest
 MINUTES_PER_EXERCISE = 8  # lesen, schreiben, prüfen, einmal korrigieren
+SLOW_CELL_SECONDS = 30  # länger rechnende Zellen sagen vorher, wie lange (#34)
 RESULT = ROOT / "bench" / "results" / "lesson_times.json"
 GUIDE = ROOT / "KURSLEITUNG.md"
 GUIDE_BEGIN, GUIDE_END = "<!-- zeiten: erzeugt von bench/lesson_times.py -->", "<!-- zeiten: Ende -->"
@@ -68,6 +70,8 @@ def text_facts(notebook):
             continue
         text = "".join(cell["source"])
         exercises += len(re.findall(r"^#+ Übung\b", text, flags=re.M))
+        # Antworten zum Weiterdenken (aufgeklappt nur zu Hause) zählen nicht zur Lesezeit im Workshop
+        text = re.sub(r"<details>.*?</details>", " ", text, flags=re.S)
         text = re.sub(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|https?://\S+", " ", text, flags=re.S)
         words += len(re.findall(r"[A-Za-zÄÖÜäöüß]{2,}", text))
     return words, exercises
@@ -79,7 +83,7 @@ def planned_minutes(words, exercises, compute_seconds):
 
 
 def run_notebook(path):
-    """Führt `path` im vollen Modus aus; gibt die Sekunden je Code-Zelle zurück."""
+    """Führt `path` im vollen Modus aus; gibt (Zellindex, Sekunden) je Code-Zelle zurück."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -91,7 +95,7 @@ def run_notebook(path):
             start = time.perf_counter()
             result = await super().async_execute_cell(cell, cell_index, **kwargs)
             if cell.cell_type == "code":
-                seconds.append(time.perf_counter() - start)
+                seconds.append((cell_index, time.perf_counter() - start))
             return result
 
     os.environ["WORKSHOP_QUICK"] = "0"
@@ -121,7 +125,18 @@ def main():
     parser = course.argument_parser(__doc__)
     parser.add_argument("prefixes", nargs="*", help="nur Notebooks, deren Name so beginnt (Standard: alle)")
     parser.add_argument("--table", action="store_true", help="nichts messen, nur die Tabelle im Leitfaden schreiben")
+    parser.add_argument(
+        "--words", action="store_true", help="nichts messen: Wörter, Übungen und Schätzung aus dem heutigen Text"
+    )
     args = parser.parse_args()
+    if args.words:  # nach einer Textänderung: Rechenzeiten bleiben, Lesezeit und Schätzung folgen dem Text
+        stored = json.loads(RESULT.read_text(encoding="utf-8"))
+        for path in notebooks():
+            facts = stored["lessons"][path.stem]
+            facts["words"], facts["exercises"] = text_facts(json.loads(path.read_text(encoding="utf-8")))
+            facts["planned_minutes"] = planned_minutes(facts["words"], facts["exercises"], facts["compute_seconds"])
+        RESULT.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.table = True
     if args.table:
         GUIDE.write_text(guide_with_table(GUIDE.read_text(encoding="utf-8"), json.loads(RESULT.read_text())), "utf-8")
         return
@@ -130,13 +145,16 @@ def main():
         if args.prefixes and not any(path.name.startswith(prefix) for prefix in args.prefixes):
             continue
         words, exercises = text_facts(json.loads(path.read_text(encoding="utf-8")))
-        seconds = run_notebook(path)
+        timed = run_notebook(path)
+        seconds = [s for _, s in timed]
         compute = sum(seconds)
         results[path.stem] = dict(
             words=words,
             exercises=exercises,
             compute_seconds=round(compute, 1),
             slowest_cell_seconds=round(max(seconds, default=0.0), 1),
+            # jede Zelle über SLOW_CELL_SECONDS: Index und Sekunden (die Lektion kündigt sie an, tests/test_docs.py)
+            slow_cells=[[index, round(s, 1)] for index, s in timed if s > SLOW_CELL_SECONDS],
             planned_minutes=planned_minutes(words, exercises, compute),
             load_average=round(os.getloadavg()[0], 1),  # > Kerne heißt: etwas anderes rechnete mit
         )

@@ -103,7 +103,15 @@ def test_call_costs_in_lesson_3_and_the_guide_are_the_measured_ones():
         f"zwischen {round(30_000 * predict / 60_000)} Minuten und {round(30_000 * predict_on_batch / 1000)} Sekunden"
         in lesson
     )
-    assert f"(rund {round(fit, -1):.0f} ms statt {round(train_on_batch)} ms pro Aufruf)" in lesson
+    assert (
+        f"(`fit` kostet rund {round(fit, -1):.0f} ms pro Aufruf, `train_on_batch` rund {round(train_on_batch)} ms;"
+        in lesson
+    )
+    assert f"ein Lernschritt mit `train_on_batch` kostet rund {round(train_on_batch)} ms" in lesson
+    copy, keras_call = (
+        f"{ms[k]:.2f}".replace(".", ",") for k in ("NumpyQ, 1 Beobachtung", "predict_on_batch, 1 Beobachtung")
+    )
+    assert f"in {copy} ms statt der rund {keras_call} ms, die `predict_on_batch` für eine Beobachtung kostet" in lesson
     assert f"etwa {round(fit, -1):.0f} ms, `train_on_batch` etwa {german_number(train_on_batch)} ms" in guide
     assert (
         f"zwischen {round(20_000 * fit / 60_000)} Minuten und {round(20_000 * train_on_batch / 1000)} Sekunden" in guide
@@ -214,3 +222,27 @@ def test_lesson_5_quotes_the_measured_overestimation():
         assert f"{median} (" in text and f"{low} bis {high}" in text, variant
     assert f"bei jedem der {measured['effect']['seeds']} Seeds" in text
     assert measured["effect"]["shows"] == measured["effect"]["seeds"]
+
+
+ANNOUNCED = r"⏱ etwa (\d+(?:,\d+)?) (s|min)\b"
+
+
+def test_every_slow_cell_says_beforehand_how_long_it_takes():
+    """#34: Jede Zelle, die im vollen Modus länger als 30 s rechnet (bench/results/lesson_times.json), kündigt das in
+    ihrer ersten Zeile an: `# ⏱ etwa N min …`, und die Zahl passt zur Messung (höchstens 40 % oder 30 s daneben)."""
+    import re
+
+    measured = json.loads((course.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
+    checked = 0
+    for name, facts in measured["lessons"].items():
+        assert "slow_cells" in facts, f"{name}: neu messen mit bench/lesson_times.py (kennt noch keine slow_cells)"
+        path = course.NOTEBOOK_DIR / f"{name}.ipynb"
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"] if path.exists() else []
+        for index, seconds in facts["slow_cells"]:
+            first = "".join(cells[index]["source"]).split("\n", 1)[0]
+            found = re.search(ANNOUNCED, first)
+            assert found, f"{name}, Zelle {index} ({seconds} s): erste Zeile kündigt die Dauer nicht an: {first!r}"
+            announced = float(found.group(1).replace(",", ".")) * (60 if found.group(2) == "min" else 1)
+            assert abs(announced - seconds) <= max(30, 0.4 * seconds), (name, index, first, seconds)
+            checked += 1
+    assert checked, "keine langsame Zelle gemessen: Der Test prüfte nichts"

@@ -173,3 +173,19 @@ def test_helper_notebooks_have_no_magics():
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
                 assert not any(line.lstrip().startswith(("%", "!")) for line in source(cell).splitlines()), path.name
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_question_to_think_about_has_an_answer(path):
+    """#37: Jede Frage unter „Zum Weiterdenken“ hat direkt darunter eine zugeklappte Antwort (`<details>`)."""
+    import re
+
+    text = "\n".join(source(c) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    section = text.split("Zum Weiterdenken", 1)[1].split("\n## ", 1)[0]
+    questions = re.split(r"^- ", section, flags=re.M)[1:]
+    assert questions, f"{path.name}: keine Fragen zum Weiterdenken"
+    for question in questions:
+        first = question.strip().splitlines()[0]
+        assert "<details><summary>" in question and "</details>" in question, f"{path.name}: ohne Antwort: {first}"
+        answer = question.split("<summary>", 1)[1].split("</details>", 1)[0]
+        assert len(answer.split()) >= 20, f"{path.name}: zu kurze Antwort zu: {first}"
