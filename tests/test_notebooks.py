@@ -189,3 +189,14 @@ def test_every_question_to_think_about_has_an_answer(path):
         assert "<details><summary>" in question and "</details>" in question, f"{path.name}: ohne Antwort: {first}"
         answer = question.split("<summary>", 1)[1].split("</details>", 1)[0]
         assert len(answer.split()) >= 20, f"{path.name}: zu kurze Antwort zu: {first}"
+
+
+def test_the_library_holds_the_model_solution_and_the_text_says_so():
+    """#38/7: Wo die Bibliothek die Musterlösung hält, sagt der Text nicht „deine Funktion“ (die Lernenden lasen
+    sonst, `dqn.one_hot` oder `Ringbuffer.ReplayMemory` sei ihr eigener Code)."""
+    lesson_0 = (course.NOTEBOOK_DIR / "00_Einfuehrung_Jupyter_Python_NumPy.ipynb").read_text(encoding="utf-8")
+    lesson_3 = (course.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb").read_text(encoding="utf-8")
+    ringbuffer = (course.ROOT / "Ringbuffer.ipynb").read_text(encoding="utf-8")
+    assert "mit genau dieser Funktion (`dqn.one_hot`)" not in lesson_0 and "Musterlösung" in lesson_0
+    assert "one_hot,  # die Aktionsmaske: die Musterlösung von Lektion 0" in lesson_3
+    assert "lädt deine Lösungszelle" not in ringbuffer and "Die Musterlösung" in ringbuffer
