@@ -318,9 +318,11 @@ def test_exercise_feedback_in_jupyterlab(browser, server):
     import workshop
 
     lesson = LESSONS[0].name
-    workshop.generate_exercises(server["workdir"] / "uebungen")
+    # ein eigener Ordner: Diese Datei wird hier gespeichert und ihr Kernel lief mit Absturz-Fassungen; die Übungen
+    # in uebungen/ bleiben für test_every_exercise_the_way_people_edit unberührt
+    workshop.generate_exercises(server["workdir"] / "rueckmeldung")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{server['base']}/lab/tree/uebungen/{lesson}?reset&token={server['token']}")
+    page.goto(f"{server['base']}/lab/tree/rueckmeldung/{lesson}?reset&token={server['token']}")
     page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
     feedback = {}
     try:
@@ -421,8 +423,10 @@ def open_from_landing_page(browser, server, lesson, notebook7=False):
     if notebook7:
         page.goto(f"{server['base']}/tree/uebungen?token={server['token']}")
     else:
-        page.goto(f"{server['base']}/?reset&token={server['token']}")
+        page.goto(f"{server['base']}/?token={server['token']}")
         page.wait_for_url(re.compile(re.escape(server["landing"])), timeout=60_000)
+        # die Weiterleitung verliert `reset`: ohne es stellte JupyterLab die Tabs früherer Tests wieder her
+        page.goto(f"{server['base']}{server['landing']}?reset&token={server['token']}")
     item = page.locator(".jp-DirListing-item", has_text=lesson.name).first
     item.wait_for(timeout=60_000)
     page.screenshot(path=str(EXERCISE_SHOTS / f"startseite{'_notebook7' if notebook7 else ''}.png"))
