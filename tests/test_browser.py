@@ -464,6 +464,9 @@ def test_every_exercise_the_way_people_edit(browser, server, ui, lesson):
         for index, typed, _ in exercises:
             page.evaluate(SET_SOURCE, [index, typed])
         assert page.evaluate(DIRTY), "die getippten Lösungen sollten ungespeichert sein"
+        # gespeicherte Ausgaben eines früheren Laufs (dieselbe Datei in der anderen Oberfläche) zählten sonst schon
+        # als Ergebnis, bevor „Run All“ ihre Zelle erreicht: erst leeren (Edit → Clear Outputs of All Cells)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
         page.evaluate(RESTART_RUN_ALL)
         page.locator(".jp-Dialog .jp-mod-accept").click()  # „Restart“ im Dialog, wie mit der Maus
         page.wait_for_function(ALL_DONE, timeout=RUN_TIMEOUT_MS, polling=1000)
