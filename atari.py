@@ -777,6 +777,13 @@ def load_agent(path=None):
     """Lädt den mitgelieferten Agenten (models/breakout.keras); gibt (q_model, Herkunft) zurück."""
     path = Path(path) if path else course.MODEL_DIR / "breakout.keras"
     _, q_model = dqn.load_model(path)
+    inputs, outputs = tuple(q_model.input_shape[1:]), q_model.output_shape[-1]
+    if inputs != (HISTORY, *FRAME_SHAPE) or outputs != 4:
+        raise course.InputError(
+            f"Das Modell {path} passt nicht zu Breakout: Es erwartet Beobachtungen der Form {inputs} und gibt "
+            f"{outputs} Q-Werte aus; Breakout liefert Bildstapel {(HISTORY, *FRAME_SHAPE)} und hat 4 Aktionen. "
+            "Lade einen Breakout-Agenten (models/breakout.keras oder einen mit train_breakout.py --export)."
+        )
     info = path.with_suffix(".json")
     provenance = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
     return q_model, provenance

@@ -329,8 +329,9 @@ def make_env(env_id, **kwargs):
         ) from None
 
 
-def check_env_fits_dqn(env, env_id):
-    """DQN braucht endlich viele Aktionen und einen Zahlenvektor als Beobachtung; sonst eine deutsche Meldung."""
+def check_env_fits_dqn(env, env_id, vector_only=True):
+    """DQN braucht endlich viele Aktionen und (mit dem Dense-Netz, `vector_only`) einen Zahlenvektor als Beobachtung;
+    sonst eine deutsche Meldung. Mit einem eigenen Netz (z. B. einem CNN) darf die Beobachtung ein Bild sein."""
     import gymnasium as gym
 
     if not isinstance(env.action_space, gym.spaces.Discrete):
@@ -340,7 +341,7 @@ def check_env_fits_dqn(env, env_id):
             "z. B. CartPole-v1, Acrobot-v1 oder LunarLander-v3."
         )
     space = env.observation_space
-    if not isinstance(space, gym.spaces.Box) or len(space.shape) != 1:
+    if not isinstance(space, gym.spaces.Box) or (vector_only and len(space.shape) != 1):
         raise course.InputError(
             f"»{env_id}« beobachtet {space}; dieses DQN erwartet einen Zahlenvektor (Box mit einer Achse). "
             "Für eine einzelne Zustandsnummer wie bei FrozenLake passt die Q-Tabelle aus Lektion 2 "
@@ -782,8 +783,17 @@ def save_model(train_model, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    train_model.save(tmp)
-    os.replace(tmp, path)
+    try:
+        train_model.save(tmp)
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        kept = "Die vorige Fassung liegt unverändert da. " if path.exists() else ""
+        raise course.InputError(
+            f"Das Modell ließ sich nicht nach {path} speichern ({error.strerror or error}). {kept}"
+            "Ist die Festplatte voll? Mach Platz (z. B. alte Ordner in logs/ oder checkpoints/ löschen) und "
+            "speichere noch einmal: das trainierte Netz ist noch im Speicher."
+        ) from None
 
 
 def load_shipped(name):
@@ -810,12 +820,26 @@ def load_model(path):
     try:
         train_model = keras.models.load_model(path, compile=False)
     except Exception as error:
+        if "safe_mode" in str(error) or "Lambda" in str(error):
+            raise course.InputError(
+                f"Das Modell {path} enthält eingebetteten Python-Code (eine Lambda-Schicht). Solchen Code führt der "
+                "Workshop nie aus: Er könnte beim Laden alles auf deinem Rechner tun. Nimm ein Modell, das mit "
+                "`dqn.save_model` aus einem Netz dieses Workshops gespeichert wurde, oder trainiere selbst."
+            ) from None
         raise course.InputError(
             f"Das Modell {path} lässt sich nicht laden ({type(error).__name__}: {error}). "
             "Die Datei ist vermutlich beschädigt oder unvollständig: lösche sie und trainiere neu."
         ) from None
+    try:
+        q_model = q_model_of(train_model)
+    except ValueError:
+        raise course.InputError(
+            f"Das Modell {path} hat keine Schicht »q_values«: Es ist kein DQN-Modell dieses Workshops. "
+            "Lade ein Modell, das `dqn.save_model` gespeichert hat (z. B. models/cartpole.keras), "
+            "oder trainiere selbst."
+        ) from None
     compile_train_model(train_model, 1e-3)
-    return train_model, q_model_of(train_model)
+    return train_model, q_model
 
 
 # --------------------------------------------------------------------------------------
@@ -920,7 +944,7 @@ class TrainRun:
         self.env = make_env(config.env_id)
         given = resume.q_model if resume is not None else models[1] if models else None  # eigenes Netz, Fortsetzen
         try:
-            check_env_fits_dqn(self.env, config.env_id)
+            check_env_fits_dqn(self.env, config.env_id, vector_only=given is None)
             if given is not None:
                 check_model_fits(given, self.env, config.env_id)
         except course.InputError:

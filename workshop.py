@@ -406,8 +406,22 @@ def _cell_source(cell):
 
 
 def write_notebook(path, notebook):
-    """Schreibt Notebook-JSON so, wie Jupyter es schreibt (Einrückung 1, Umlaute lesbar)."""
-    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    """Schreibt Notebook-JSON so, wie Jupyter es schreibt (Einrückung 1, Umlaute lesbar), atomar: erst in eine
+    temporäre Datei daneben, dann umbenennen. Bricht das Schreiben ab (volle Platte), bleibt die alte Datei ganz
+    und keine halbe Lektion liegt herum, die spätere Läufe für fertig halten."""
+    path = Path(path)
+    text = json.dumps(notebook, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise OSError(
+            error.errno,
+            f"{path} ließ sich nicht schreiben ({error.strerror or error}); die alte Fassung ist unverändert. "
+            "Ist die Festplatte voll? Mach Platz und starte den Befehl noch einmal",
+        ) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -629,8 +643,19 @@ def nbgrader_metadata(notebook):
     return changed
 
 
+class BrokenNotebook(ValueError):
+    """Eine .ipynb-Datei, die kein JSON ist (z. B. halb gespeichert oder mit Konfliktmarkern von git)."""
+
+
 def strip_outputs(path):
-    notebook = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BrokenNotebook(
+            f"{_shown(path)} ist kein gültiges Notebook-JSON ({error}); nichts wurde geändert. "
+            "Öffne die Datei in JupyterLab (oder stelle sie mit `git checkout -- DATEI` wieder her) und "
+            "starte `python3 workshop.py strip` dann noch einmal."
+        ) from None
     changed = path.parent.name == "notebooks" and nbgrader_metadata(notebook)
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
@@ -646,7 +671,12 @@ def strip_outputs(path):
 def cmd_strip(options):
     """Ausgaben entfernen und in den Lektionen nbgraders Zell-Metadaten setzen (vor jedem Einchecken)."""
     for path in sorted(ROOT.glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb")):
-        if strip_outputs(path):
+        try:
+            changed = strip_outputs(path)
+        except BrokenNotebook as error:
+            print(f"Fehler: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+        if changed:
             print(f"bereinigt: {path.relative_to(ROOT)}")
     return 0
 

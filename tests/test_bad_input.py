@@ -203,9 +203,73 @@ def raise_empty_gif(tmp):
     utils.show_frames([])
 
 
+def elsewhere(name):
+    """Eine Datei außerhalb des Arbeitsordners (dessen Inhalt prüft der Fall auf Unverändertheit)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="eingabe-")) / name
+
+
+def model_without_q_values(tmp):
+    import keras
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="ausgabe")(inputs))
+    path = elsewhere("ohne_q.keras")
+    model.save(path)
+    dqn.load_model(path)
+
+
+def model_with_lambda(tmp):
+    import keras
+
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Lambda(lambda x: x * 2, name="code")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="q_values")(outputs))
+    path = elsewhere("mit_code.keras")
+    model.save(path)
+    dqn.load_model(path)
+
+
+class FullDisk:
+    """Ein Netz, dessen Speichern wie auf einer vollen Platte abbricht: eine leere Datei, dann Errno 28."""
+
+    def save(self, path):
+        Path(path).write_bytes(b"")
+        raise OSError(28, "No space left on device")
+
+
+def strip_broken_notebook(tmp):
+    import workshop
+
+    broken = elsewhere("kaputt.ipynb")
+    broken.write_text('{"cells": [', encoding="utf-8")
+    workshop.strip_outputs(broken)
+
+
 CASES += [
     ("Zelle übersprungen: fehlender Name", raise_missing_name, "Run All Above"),
     ("leere Bilderliste", raise_empty_gif, "leer"),
+    # Runde 3 (#35): Meldungen, die roh waren
+    (
+        "Breakout-Agent aus einem CartPole-Modell",
+        lambda t: __import__("atari").load_agent(course.MODEL_DIR / "cartpole.keras"),
+        "passt nicht zu Breakout",
+    ),
+    ("Modell ohne q_values-Schicht", model_without_q_values, "keine Schicht »q_values«"),
+    ("Modell mit eingebettetem Code", model_with_lambda, "eingebetteten Python-Code"),
+    ("Modell speichern auf voller Platte", lambda t: dqn.save_model(FullDisk(), t / "notizen" / "a.keras"), "voll"),
+    ("Kapazität als Wort", lambda t: memory("zehn"), "ganze Zahl"),
+    ("Kapazität None", lambda t: memory(None), "ganze Zahl"),
+    ("Kapazität 2,7", lambda t: memory(2.7), "ganze Zahl"),
+    ("Bildspeicher-Kapazität als Text", lambda t: Ringbuffer.FrameReplayMemory("1e6"), "ganze Zahl"),
+    ("Aktion als Wort", lambda t: memory().add(obs(), "links", 1.0, obs(), False), "Nummer der Aktion"),
+    (
+        "Stapelgröße 2,5",
+        lambda t: [memory().add(obs(), 0, 1.0, obs(), False) for _ in range(4)] and memory().sample(2.5),
+        "ganze Zahl",
+    ),
+    ("strip: Notebook ohne gültiges JSON", strip_broken_notebook, "kein gültiges Notebook-JSON"),
 ]
 
 
@@ -217,7 +281,10 @@ def test_bad_input_gets_a_german_message_and_loses_nothing(workdir, case, expect
     assert expected in message, message
     assert looks_german(message), message
     # unsere Meldungen sind InputError (im Notebook ohne Traceback) oder tragen einen deutschen Text
-    assert isinstance(info.value, (course.InputError, FileNotFoundError, FileExistsError)), type(info.value)
+    import workshop
+
+    ours = (course.InputError, FileNotFoundError, FileExistsError, workshop.BrokenNotebook)
+    assert isinstance(info.value, ours), type(info.value)
 
 
 def test_there_are_at_least_40_cases():
@@ -258,3 +325,50 @@ def test_in_a_notebook_the_message_comes_without_traceback(tmp_path):
     for text in shown[:2]:
         assert "Traceback" not in text and "course.py" not in text and "dqn.py" not in text, text
     assert "NameError" in shown[2]  # ein Tippfehler ohne Lektionszelle: der gewohnte Fehler
+
+
+def test_a_full_disk_leaves_no_half_file(workdir):
+    """dqn.save_model auf voller Platte: keine 0-Byte-`.tmp.keras` bleibt liegen, eine vorige Fassung bleibt ganz."""
+    target = workdir / "notizen" / "wichtig.txt"  # eine vorige Fassung unter dem Zielnamen
+    with pytest.raises(course.InputError, match="unverändert"):
+        dqn.save_model(FullDisk(), target)
+    assert target.read_text(encoding="utf-8") == "meine Notiz"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["wichtig.txt"]
+
+
+def test_writing_a_lesson_is_atomic(tmp_path, monkeypatch):
+    """Bricht das Schreiben einer Übungsversion ab (volle Platte), bleibt die alte Fassung ganz; keine halbe Lektion."""
+    import workshop
+
+    lesson = tmp_path / "03_DQN_CartPole.ipynb"
+    lesson.write_text('{"alt": true}', encoding="utf-8")
+    real_write = Path.write_text
+
+    def half_then_full(self, text, *args, **kwargs):
+        real_write(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_full)
+    with pytest.raises(OSError, match="alte Fassung ist unverändert"):
+        workshop.write_notebook(lesson, {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    monkeypatch.undo()
+    assert lesson.read_text(encoding="utf-8") == '{"alt": true}'
+    assert [p.name for p in tmp_path.iterdir()] == [lesson.name]
+
+
+def test_strip_command_on_a_broken_notebook_says_which_and_changes_nothing(workdir, monkeypatch, capsys):
+    import workshop
+
+    (workdir / "notebooks").mkdir()
+    broken = workdir / "notebooks" / "03_DQN_CartPole.ipynb"
+    broken.write_text("<<<<<<< HEAD\n{}", encoding="utf-8")
+    before = broken.read_bytes()
+    monkeypatch.setattr(workshop, "ROOT", workdir)
+    with pytest.raises(SystemExit) as exit_info:
+        workshop.main(["strip"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Fehler: ") and "03_DQN_CartPole.ipynb" in err and "Traceback" not in err, err
+    assert broken.read_bytes() == before
+    broken.unlink()
+    (workdir / "notebooks").rmdir()
