@@ -246,3 +246,87 @@ def test_every_slow_cell_says_beforehand_how_long_it_takes():
             assert abs(announced - seconds) <= max(30, 0.4 * seconds), (name, index, first, seconds)
             checked += 1
     assert checked, "keine langsame Zelle gemessen: Der Test prüfte nichts"
+
+
+NUMBER_WORDS = {"eine": 1, "ein": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "zehn": 10}
+PROSE_DURATION = (
+    r"(dauert|dauerte|zusammen)[^.\n]{0,60}?\b(\d+(?:,\d+)?|eine?|zwei|drei|vier|fünf|zehn)\s+"
+    r"(Sekunden|Minuten|Minute)\b"
+)
+
+
+def test_durations_in_the_text_agree_with_the_cell_they_announce():
+    """#38, Punkt 18: Nennt der Text vor einer Zelle ihre Dauer („Das dauert etwa 2 Minuten“), passt die Zahl zur
+    ⏱-Ankündigung der Zelle (die der vorige Test gegen die Messung prüft); ohne ⏱ ist die Zelle gemessen schneller
+    als 30 s, und der Text verspricht auch nicht mehr. So laufen Lektionstext, ⏱ und Messung nicht auseinander."""
+    import re
+
+    measured = json.loads((course.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
+    checked = 0
+    for name, facts in measured["lessons"].items():
+        path = course.NOTEBOOK_DIR / f"{name}.ipynb"
+        if not path.exists():
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        slow = dict((index, seconds) for index, seconds in facts["slow_cells"])
+        for index, cell in enumerate(cells):
+            if cell["cell_type"] != "markdown":
+                continue
+            text = " ".join("".join(cell["source"]).split())
+            following = next((j for j in range(index + 1, len(cells)) if cells[j]["cell_type"] == "code"), None)
+            first = "".join(cells[following]["source"]).split("\n", 1)[0] if following is not None else ""
+            for match in re.finditer(PROSE_DURATION, text):
+                if text[max(0, match.start() - 12) : match.start()].endswith("Jeder Lauf "):
+                    continue  # eine Zeit pro Lauf; „alle vier zusammen“ im selben Satz nennt die Summe
+                value = match.group(2)
+                stated = NUMBER_WORDS[value] if value in NUMBER_WORDS else float(value.replace(",", "."))
+                stated *= 60 if match.group(3).startswith("Minute") else 1
+                announced = re.search(ANNOUNCED, first)
+                if announced:
+                    cell_seconds = float(announced.group(1).replace(",", ".")) * (
+                        60 if announced.group(2) == "min" else 1
+                    )
+                    assert abs(stated - cell_seconds) <= max(15, 0.3 * cell_seconds), (name, index, match.group(0))
+                    checked += 1
+                elif following is not None and stated < 30:
+                    assert following not in slow, (name, index, match.group(0), slow.get(following))
+                    checked += 1
+    assert checked >= 5, f"nur {checked} Zeitangaben geprüft"
+
+
+def test_guide_quotes_lesson_5s_experiment_time():
+    """Leitfaden, Tag 1: „Experimente zusammen ≈ N min“ ist die Summe der gemessenen Experiment-Zellen von Lektion 5."""
+    import re
+
+    measured = json.loads((course.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
+    slow = measured["lessons"]["05_Replay_DoubleDQN_LunarLander"]["slow_cells"]
+    cells = json.loads((course.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8"))
+    # alle langsamen Zellen außer dem LunarLander-Training (der Zelle mit der Live-Kurve)
+    experiments = [seconds for index, seconds in slow if "LivePlot" not in "".join(cells["cells"][index]["source"])]
+    quoted = re.search(r"Experimente zusammen ≈ (\d+) min", GUIDE)
+    assert quoted and experiments, (quoted, slow)
+    assert abs(int(quoted.group(1)) * 60 - sum(experiments)) <= max(30, 0.3 * sum(experiments)), (quoted, experiments)
+
+
+def test_lessons_quote_the_measured_q_values():
+    """#38, Punkte 4 und 5: Lektion 3 nennt die Q-Werte des gelösten CartPole-Agenten, Lektion 6 den Verlauf um einen
+    verlorenen Ball so, wie bench/q_values.py sie mit den mitgelieferten Modellen gemessen hat."""
+    measured = json.loads((course.ROOT / "bench" / "results" / "q_values.json").read_text(encoding="utf-8"))
+
+    def text(name):
+        cells = json.loads((course.NOTEBOOK_DIR / name).read_text(encoding="utf-8"))["cells"]
+        return " ".join(" ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").split())
+
+    cartpole, breakout = measured["cartpole"], measured["breakout"]
+    assert cartpole["median"] > cartpole["bound"]  # darum sagt die Checkliste „darf etwas darüber liegen“
+    quoted = f"im Median bei {round(cartpole['median'])}, höchstens bei {round(cartpole['max'])} (`bench/q_values.py`)"
+    assert quoted in text("03_DQN_CartPole.ipynb")
+    assert breakout["median_before_loss"] < 0.5 * breakout["median_all"] <= breakout["median_after_new_ball"]
+    values = [course.german_number(breakout[k], 1) for k in ("median_all", "median_before_loss")]
+    after = course.german_number(breakout["median_after_new_ball"], 1)
+    lesson_6 = text("06_Breakout_aus_Pixeln.ipynb")
+    assert (
+        f"im Median bei {values[0]}, in den {breakout['window']} Schritten vor einem verlorenen Ball bei {values[1]}"
+        in (lesson_6)
+    )
+    assert f"nach dem neuen Aufschlag wieder bei {after}" in lesson_6
