@@ -27,16 +27,17 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-# isort: off
-import course  # zuerst: schaltet TensorFlows Meldungen beim Import ab
-
-# isort: on
 import gymnasium as gym
-import keras
 import numpy as np
 
+import course
 import dqn
-import Ringbuffer
+import provenance
+
+with course.quiet_tensorflow():  # ohne TensorFlows Log-Zeilen beim Import (dqn hat sie schon geladen)
+    import keras
+
+Ringbuffer = course.load_helper("Ringbuffer")  # der Bild-Speicher FrameReplayMemory
 
 ENV_ID = "ALE/Breakout-v5"
 FRAME_SHAPE = (84, 84)
@@ -653,7 +654,7 @@ class _Run:
             from_step=self.start_step,
             to_step=self.state.steps,
             seconds=round(time.perf_counter() - self.started, 1),
-            machine=course.machine_description(),
+            machine=provenance.machine_description(),
             keras_backend=self.state.keras_backend,
         )
 

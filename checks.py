@@ -1,7 +1,7 @@
 """Die Prüfungen aller Übungen, nach Lektionen geordnet. Eine Prüfzelle ist eine Zeile, z. B.
 `checks.bellman_target(bellman_target)`: Die Fälle, die erwarteten Werte und die Tipps stehen hier, nicht im
-Notebook. Jede Prüfung ruft `course.check_function` (Rückmeldung ✅/❌/✋ ohne Traceback, Tipps auf Wunsch mit
-`course.hint("name")`, vom Denkanstoß bis zum Code).
+Notebook. Jede Prüfung ruft `feedback.check_function` (Rückmeldung ✅/❌/✋ ohne Traceback, Tipps auf Wunsch mit
+`checks.hint("name")`, vom Denkanstoß bis zum Code).
 
 Größere Bausteine (Lernschritt, Trainingsschleife) vergleicht die Prüfung mit der fertigen Fassung aus `dqn` auf
 identischen Kopien; der Ringpuffer (Lektion 5) und das Nature-CNN (Lektion 6) werden an ihren Eigenschaften geprüft.
@@ -11,6 +11,8 @@ Keras, `dqn` und `Ringbuffer` werden erst in den Prüfungen geladen, die sie bra
 import numpy as np
 
 import course
+import feedback
+from feedback import hint  # noqa: F401  (im Notebook: checks.hint("bellman_target"))
 
 
 def _named(check, function, default):
@@ -23,7 +25,7 @@ def _named(check, function, default):
 # Lektion 0: Python und NumPy
 # --------------------------------------------------------------------------------------
 def count_actions(count_actions):
-    course.check_function(
+    feedback.check_function(
         count_actions,
         [(([0, 1, 1],), {0: 1, 1: 2}), (([],), {}), (([2, 2, 2, 0],), {2: 3, 0: 1})],
         hint=[
@@ -35,7 +37,7 @@ def count_actions(count_actions):
 
 
 def best_actions(best_actions):
-    course.check_function(
+    feedback.check_function(
         best_actions,
         [
             ((np.array([[1.0, 2.5], [0.3, -1.0], [4.0, 4.5]]),), np.array([1, 0, 1])),
@@ -54,7 +56,7 @@ def one_hot(one_hot):
         result = one_hot(actions, n_actions)
         return {"Werte": np.asarray(result).tolist(), "Datentyp": str(getattr(result, "dtype", type(result).__name__))}
 
-    course.check_function(
+    feedback.check_function(
         _named(one_hot_facts, one_hot, "one_hot"),
         [
             ((np.array([2, 0]), 3), {"Werte": [[0, 0, 1], [1, 0, 0]], "Datentyp": "float32"}),
@@ -71,7 +73,7 @@ def one_hot(one_hot):
 # Lektion 1: Gymnasium
 # --------------------------------------------------------------------------------------
 def lean_policy(lean_policy):
-    course.check_cartpole_policy(
+    feedback.check_cartpole_policy(
         lean_policy,
         goal=300,
         hint=[
@@ -88,7 +90,7 @@ def lean_policy(lean_policy):
 # Lektion 2: Q-Learning mit Tabelle
 # --------------------------------------------------------------------------------------
 def discounted_return(discounted_return):
-    course.check_function(
+    feedback.check_function(
         discounted_return,
         [
             (([0, 0, 0, 0, 0, 1], 0.9), 0.9**5),
@@ -113,7 +115,7 @@ def _table(**entries):
 
 
 def q_learning_update(q_learning_update):
-    course.check_function(
+    feedback.check_function(
         q_learning_update,
         [
             ((_table(s13_a2=0.2, s14_a2=1.0), 13, 2, 0.0, 14, False, 0.5, 0.9), 0.55),
@@ -149,7 +151,7 @@ def build_q_network(build_q_network):
     def facts(params):
         return {"Parameter": params, "Ausgabeform": (3, 2), "Maske wirkt": True, "Schicht q_values": True}
 
-    course.check_function(
+    feedback.check_function(
         _named(q_network_facts, build_q_network, "build_q_network"),
         [(((16,),), facts(4 * 16 + 16 + 16 * 2 + 2)), (((64, 64),), facts(4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2))],
         hint=[
@@ -165,7 +167,7 @@ def bellman_target(bellman_target):
 
     random_batch = np.random.default_rng(1)
     random_args = (random_batch.normal(size=32), random_batch.normal(size=(32, 3)), random_batch.random(32) < 0.3, 0.97)
-    course.check_function(
+    feedback.check_function(
         bellman_target,
         [
             (
@@ -184,7 +186,7 @@ def bellman_target(bellman_target):
 
 
 def linear_epsilon(linear_epsilon):
-    course.check_function(
+    feedback.check_function(
         linear_epsilon,
         [
             ((0, 1000, 4000, 1.0, 0.1), 1.0),
@@ -215,7 +217,7 @@ class FixedQ:
 
 
 def action_choice(greedy_action, epsilon_greedy_action):
-    course.check_function(
+    feedback.check_function(
         greedy_action,
         [((FixedQ([0.1, 0.7]), np.zeros(4)), 1), ((FixedQ([3.0, -1.0, 2.0]), np.zeros(4)), 0)],
         hint=[
@@ -232,7 +234,7 @@ def action_choice(greedy_action, epsilon_greedy_action):
         ]
         return np.round(np.bincount(picks, minlength=len(q_values)) / draws, 1)
 
-    course.check_function(
+    feedback.check_function(
         _named(action_counts, epsilon_greedy_action, "epsilon_greedy_action"),
         [(([0.0, 1.0], 0.0), [0.0, 1.0]), (([0.0, 1.0], 1.0), [0.5, 0.5]), (([0.0, 1.0], 0.2), [0.1, 0.9])],
         hint=[
@@ -244,7 +246,7 @@ def action_choice(greedy_action, epsilon_greedy_action):
 
 def q_iteration(q_iteration):
     """Lektion 3 (DQN-Ziel) und Lektion 5 (mit Double-DQN-Schalter): derselbe Name, zwei Stufen."""
-    course.check_function(
+    feedback.check_function(
         same_learning_step(q_iteration),
         [((0,), True), ((1,), True)],
         hint=[
@@ -258,7 +260,7 @@ def q_iteration(q_iteration):
 
 
 def train(train):
-    course.check_function(
+    feedback.check_function(
         same_training(train),
         [((0,), True)],
         hint=[
@@ -284,7 +286,7 @@ def update_target(update_target):
         update_target(target, online, tau)
         return [w.tolist() for w in target.get_weights()]
 
-    course.check_function(
+    feedback.check_function(
         _named(weights_after_update, update_target, "update_target"),
         [
             (([[[0.0, 0.0]], [0.0, 0.0]], [[[4.0, 8.0]], [2.0, -2.0]], 1.0), [[[4.0, 8.0]], [2.0, -2.0]]),
@@ -304,7 +306,7 @@ def update_target(update_target):
 # Lektion 5: Erfahrungsspeicher und Double DQN
 # --------------------------------------------------------------------------------------
 def replay_memory(memory_class):
-    course.check_function(
+    feedback.check_function(
         replay_memory_facts(memory_class),
         [
             (
@@ -330,7 +332,7 @@ def replay_memory(memory_class):
 
 
 def double_dqn_target(double_dqn_target):
-    course.check_function(
+    feedback.check_function(
         double_dqn_target,
         [
             (
@@ -349,7 +351,7 @@ def double_dqn_target(double_dqn_target):
 
 
 def double_q_iteration(q_iteration):
-    course.check_function(
+    feedback.check_function(
         same_learning_step(q_iteration),
         [((0, True), True), ((1, True), True), ((0, False), True)],
         hint=[
@@ -376,7 +378,7 @@ def push_frame(push_frame):
             "alter Stapel unverändert": bool((stack == before).all()),
         }
 
-    course.check_function(
+    feedback.check_function(
         _named(push_facts, push_frame, "push_frame"),
         [
             ((4,), {"Bilder": [1, 2, 3, 9], "Form": (4, 2, 2), "alter Stapel unverändert": True}),
@@ -391,7 +393,7 @@ def push_frame(push_frame):
 
 
 def learning_signal(learning_signal):
-    course.check_function(
+    feedback.check_function(
         learning_signal,
         [
             ((7.0, False, False), (1.0, False)),
@@ -407,7 +409,7 @@ def learning_signal(learning_signal):
 
 
 def build_cnn(build_cnn):
-    course.check_function(
+    feedback.check_function(
         cnn_facts(build_cnn),
         [
             (
@@ -440,7 +442,7 @@ def build_cnn(build_cnn):
 # Vergleich mit der fertigen Fassung und Eigenschaften (die Prüffunktionen hinter den Übungen oben)
 # --------------------------------------------------------------------------------------
 def _filled_memory(seed, size=200):
-    import Ringbuffer
+    Ringbuffer = course.load_helper("Ringbuffer")
 
     memory = Ringbuffer.ReplayMemory(size, (4,), np.float32, seed=seed)
     data = np.random.default_rng(seed)

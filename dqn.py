@@ -19,14 +19,14 @@ import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-# isort: off
-import course  # zuerst: schaltet TensorFlows Meldungen beim Import ab und macht `import Ringbuffer` möglich
-
-# isort: on
-import keras
 import numpy as np
 
-from Ringbuffer import ReplayMemory  # add und sample: Lektion 5 (`# @save Ringbuffer`)
+import course
+
+with course.quiet_tensorflow():  # ohne TensorFlows Log-Zeilen beim Import
+    import keras
+
+ReplayMemory = course.load_helper("Ringbuffer").ReplayMemory  # add und sample: Lektion 5 (`# @save Ringbuffer`)
 
 
 def limit_blas_threads():
@@ -255,13 +255,13 @@ PRESETS = {
         learning_rate=5e-3,
         batch_size=512,
         train_every=8,
-        target_update_every=12,  # Lernschritte: alle ~100 Umgebungsschritte, wie vorher (50 × 2)
+        target_update_every=12,  # Lernschritte: alle ~100 Umgebungsschritte (12 × 8)
         target_return=475.0,
     ),
     "Acrobot-v1": dict(total_steps=50_000, target_return=-100.0),
     # Landungen dauern Hunderte Schritte: größeres Netz, γ = 0,99, länger erkunden, Double DQN (Lektion 5).
     # Ein Lernschritt mit 256 Übergängen alle 8 Schritte statt 128 alle 4: gleich viele Übergänge, halb so viele
-    # Keras-Aufrufe (am selben Tag gemessen, 10 Seeds: Median 101 s statt 165 s mit Stapel 128 alle 4 Schritte)
+    # Keras-Aufrufe (10 Seeds, am selben Tag gemessen: Median 101 s gegenüber 165 s mit Stapel 128 alle 4 Schritte)
     "LunarLander-v3": dict(
         total_steps=300_000,
         hidden_units=(256, 256),
@@ -809,8 +809,12 @@ def load_shipped(name):
     return q_model, provenance, text
 
 
-def load_model(path):
-    """Lädt ein gespeichertes DQN-Modell; gibt (train_model, q_model) zurück, mit deutschen Fehlermeldungen."""
+def load_model(path, learning_rate=None):
+    """Lädt ein gespeichertes DQN-Modell; gibt (train_model, q_model) zurück, mit deutschen Fehlermeldungen.
+
+    `learning_rate`: die Lernrate, falls das Netz weiterlernt; ohne Angabe die aus seiner Herkunftsdatei
+    (`NAME.json` daneben, wie `scripts/train_agent.py` sie schreibt), sonst der Standard von DQNConfig.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
@@ -838,8 +842,19 @@ def load_model(path):
             "Lade ein Modell, das `dqn.save_model` gespeichert hat (z. B. models/cartpole.keras), "
             "oder trainiere selbst."
         ) from None
-    compile_train_model(train_model, 1e-3)
+    if learning_rate is None:
+        learning_rate = _saved_learning_rate(path)
+    compile_train_model(train_model, learning_rate)
     return train_model, q_model
+
+
+def _saved_learning_rate(path):
+    """Die Lernrate aus der Herkunftsdatei neben dem Modell; ohne lesbare Angabe der Standard von DQNConfig."""
+    try:
+        config = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["config"]
+        return float(config["learning_rate"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DQNConfig.__dataclass_fields__["learning_rate"].default
 
 
 # --------------------------------------------------------------------------------------

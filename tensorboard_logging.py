@@ -44,7 +44,7 @@ def _check_writable(logdir):
 
 
 class Logger:
-    """Schreibt Skalare, Histogramme und Bilder in ein TensorBoard-Logverzeichnis."""
+    """Schreibt Skalare und Histogramme in ein TensorBoard-Logverzeichnis."""
 
     def __init__(self, logdir):
         self.logdir = str(logdir)

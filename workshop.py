@@ -257,10 +257,56 @@ def saved_cells(lesson, module=""):
     return found
 
 
-def _top_level_names(source):
+def defined_names(source, functions_only=False):
+    """Die Namen, die eine Zelle auf oberster Ebene anlegt (def, class, Zuweisung, import, for, with); mit
+    `functions_only` nur Funktionen und Klassen. Eine Zelle, die (noch) kein Python ist, legt nichts an."""
     import ast
 
-    return {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # gerade in Arbeit, oder mit %-Befehlen
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif functions_only:
+            continue
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+            targets += [item.optional_vars for item in getattr(node, "items", [])]
+            for target in filter(None, targets):
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+LESSON_NAMES = ROOT / "lesson_names.json"
+
+
+def lesson_names_index():
+    """{Name: [[Lektionsdatei, erste Zeile der Zelle], …]} aller Namen, die eine Code-Zelle einer Lektion anlegt.
+    Daraus sagt ein NameError im Notebook, welche Zelle fehlt (feedback.where_defined), ohne die Lektionen zu lesen."""
+    index = {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = _cell_source(cell)
+            if cell["cell_type"] != "code":
+                continue
+            lines = [line.strip() for line in source.splitlines() if line.strip()]
+            first = next((line for line in lines if not line.startswith(SAVE_MARK)), "")[:80]
+            for name in sorted(defined_names(source)):
+                index.setdefault(name, []).append([path.name, first])
+    return dict(sorted(index.items()))
+
+
+def lesson_names():
+    """Das erzeugte Verzeichnis `lesson_names.json` (leer, wenn es fehlt)."""
+    try:
+        return json.loads(LESSON_NAMES.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def library_block(module, lessons):
@@ -272,11 +318,15 @@ def library_block(module, lessons):
     cells = [(lesson, index, source) for lesson in lessons for index, source in saved_cells(lesson, module)]
     blocks = []
     for position, (lesson, index, source) in enumerate(cells):
-        names = _top_level_names(source)
-        later = set().union(*(_top_level_names(s) for _, _, s in cells[position + 1 :]))
+        names = defined_names(source, functions_only=True)
+        later = set().union(*(defined_names(s, functions_only=True) for _, _, s in cells[position + 1 :]))
         if names and names <= later:
             continue
-        replaced = [f"{name}.ipynb, Zelle {i}" for name, i, s in cells[:position] if _top_level_names(s) & names]
+        replaced = [
+            f"{name}.ipynb, Zelle {i}"
+            for name, i, s in cells[:position]
+            if defined_names(s, functions_only=True) & names
+        ]
         header = f"# --- notebooks/{lesson}.ipynb, Zelle {index}"
         header += f" (ersetzt {', '.join(replaced)})" if replaced else ""
         blocks.append(f"{header} ---\n{source}")
@@ -310,6 +360,11 @@ def write_library(write=True):
             if write:
                 path.write_text(new_text, encoding="utf-8")
         changed.append(path)
+    index = json.dumps(lesson_names_index(), ensure_ascii=False, indent=1) + "\n"
+    if lesson_names() != json.loads(index):
+        if write:
+            LESSON_NAMES.write_text(index, encoding="utf-8")
+        changed.append(LESSON_NAMES)
     return changed
 
 
@@ -318,7 +373,7 @@ def cmd_library(options):
     for path in changed:
         print(f"neu geschrieben: {_shown(path)}")
     if not changed:
-        print("dqn.py, atari.py und Ringbuffer.ipynb stimmen schon mit den Lektionen überein.")
+        print("dqn.py, atari.py, Ringbuffer.ipynb und lesson_names.json stimmen schon mit den Lektionen überein.")
     return 0
 
 
@@ -443,7 +498,7 @@ sys.path.insert(0, str(next(p for p in pathlib.Path("course.py").resolve().paren
 import checks  # die Prüfungen der Übungen: eine Zeile je Übung
 import course
 
-course.check_environment()  # in Google Colab installiert sie zuerst die fehlenden Pakete"""
+course.check_environment()  # richtet das Notebook ein; in Google Colab installiert sie zuerst die fehlenden Pakete"""
 
 
 def colab_badge(path):
@@ -556,6 +611,9 @@ def _sources_hash(notebook):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+GENERATED_KEY = "generated_sources_sha256"  # Metadaten einer Übungsdatei: Fingerabdruck beim Erzeugen
+
+
 def generate_exercises(target=EXERCISE_DIR, only_missing=False):
     """Schreibt die Übungsversionen nach `target`. Gibt (geschrieben, gesichert) zurück.
 
@@ -572,11 +630,13 @@ def generate_exercises(target=EXERCISE_DIR, only_missing=False):
         if out.exists() and only_missing:
             continue
         notebook = exercise_notebook(json.loads(path.read_text(encoding="utf-8")))
-        notebook.setdefault("metadata", {})["workshop"] = {"erzeugt": _sources_hash(notebook)}
+        notebook.setdefault("metadata", {})["workshop"] = {GENERATED_KEY: _sources_hash(notebook)}
         if out.exists():
             try:
                 existing = json.loads(out.read_text(encoding="utf-8"))
-                untouched = existing.get("metadata", {}).get("workshop", {}).get("erzeugt") == _sources_hash(existing)
+                stamp = existing.get("metadata", {}).get("workshop", {})
+                # ältere Übungsdateien tragen den Fingerabdruck unter "erzeugt"
+                untouched = stamp.get(GENERATED_KEY, stamp.get("erzeugt")) == _sources_hash(existing)
             except (ValueError, KeyError, TypeError):
                 untouched = False
             if not untouched:
@@ -624,11 +684,11 @@ def nbgrader_metadata(notebook):
         meta = None
         if cell["cell_type"] == "code" and SOLUTION_BEGIN in source:
             names = [n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-            meta = dict(grade=False, solution=True, locked=False, grade_id=f"loesung-{'-'.join(names) or index}")
+            meta = dict(grade=False, solution=True, locked=False, grade_id=f"solution-{'-'.join(names) or index}")
         elif cell["cell_type"] == "code" and check_name(source):
-            meta = dict(grade=True, solution=False, locked=True, points=1, grade_id=f"pruefung-{check_name(source)}")
+            meta = dict(grade=True, solution=False, locked=True, points=1, grade_id=f"check-{check_name(source)}")
         elif cell["cell_type"] == "code" and first_code and "course.check_environment()" in source:
-            meta = dict(grade=False, solution=False, locked=True, grade_id="erste-zelle")
+            meta = dict(grade=False, solution=False, locked=True, grade_id="first-cell")
         if cell["cell_type"] == "code":
             first_code = False
         if meta is not None:
@@ -683,9 +743,9 @@ def cmd_strip(options):
 
 def main(argv=None):
     sys.path.insert(0, str(ROOT))
-    import course  # nur Standardbibliothek
+    import cli  # nur Standardbibliothek
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="einrichten und JupyterLab öffnen")
     start.add_argument("--server", action="store_true", help="ohne Browser, auf allen Netzwerkadressen")

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import cli  # noqa: E402
 import course  # noqa: E402
+import provenance  # noqa: E402
 import workshop  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "backends.json"
@@ -170,7 +172,7 @@ def readme_with_table(text, results):
 
 def main():
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     parser.add_argument("--skip-lessons", action="store_true", help="die Lektionen nicht messen (Werte behalten)")
     parser.add_argument("--table", action="store_true", help="nichts messen, nur die Tabelle im README schreiben")
     args = parser.parse_args()
@@ -179,7 +181,7 @@ def main():
         results.update(install_sizes=install_sizes(), platforms=platforms())
         if not args.skip_lessons:
             results.update(lesson_seconds=lesson_seconds(), load_average=round(os.getloadavg()[0], 1))
-        results.update(machine=course.machine_description(), date=time.strftime("%Y-%m-%d"))
+        results.update(machine=provenance.machine_description(), date=time.strftime("%Y-%m-%d"))
         course.write_json_atomic(RESULT, results)
     results = json.loads(RESULT.read_text(encoding="utf-8"))
     README.write_text(readme_with_table(README.read_text(encoding="utf-8"), results), encoding="utf-8")

@@ -128,9 +128,11 @@ def run_keras_example(steps, seed):
 
 
 def main():
+    import cli
     import course
+    import provenance
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     parser.add_argument("--steps", type=int, default=3_000, help="gemessene Agenten-Schritte je Schleife")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--worker", choices=("ours", "keras_example"), help=argparse.SUPPRESS)
@@ -140,15 +142,13 @@ def main():
         print("RESULT " + json.dumps(run(options.steps, options.seed)), flush=True)
         return
 
-    import course
-
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     loops = ["ours"] + (["keras_example"] if backend == "tensorflow" else [])
     report = dict(
         keras_backend=backend,
-        machine=course.machine_description(),
+        machine=provenance.machine_description(),
         python=platform.python_version(),
-        versions=course.package_versions(),
+        versions=provenance.package_versions(),
         fill_steps=FILL,
         measured_steps=options.steps,
         results={},

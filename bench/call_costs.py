@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import course  # noqa: E402
+import provenance  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "call_costs.json"
 
@@ -63,7 +64,7 @@ def main():
     result = dict(
         milliseconds=costs,
         network="Q-Netz aus Lektion 3, CartPole, verdeckte Schichten 128 × 128",
-        machine=course.machine_description(),
+        machine=provenance.machine_description(),
         keras_backend=keras.backend.backend(),
         date=time.strftime("%Y-%m-%d"),
     )

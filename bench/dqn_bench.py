@@ -161,9 +161,11 @@ def summarise(records, target):
 
 
 def main():
+    import cli
     import course
+    import provenance
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     parser.add_argument("--env", action="append", help="Umgebung (mehrfach möglich); Standard: CartPole-v1")
     parser.add_argument("--seeds", type=int, default=10, help="Seeds 0 … N-1")
     parser.add_argument("--first-seed", type=int, default=0)
@@ -174,7 +176,6 @@ def main():
         agent, env_id, seed = options.worker
         return worker(agent, env_id, int(seed))
 
-    import course
     import dqn
 
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
@@ -183,9 +184,9 @@ def main():
         report = dict(
             env=env_id,
             keras_backend=backend,
-            machine=course.machine_description(),
+            machine=provenance.machine_description(),
             python=platform.python_version(),
-            versions=course.package_versions(),
+            versions=provenance.package_versions(),
             our_config=config.__dict__,
             protocol=(
                 f"gierig; alle {config.eval_every} Schritte {config.eval_screen_episodes} Episoden, "

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import course  # noqa: E402
+import provenance  # noqa: E402
 
 RESULT = ROOT / "bench" / "results" / "learning_step.json"
 
@@ -38,7 +39,7 @@ class KerasOnline:
 
 
 def filled_memory(config, obs_shape, seed):
-    from Ringbuffer import ReplayMemory
+    ReplayMemory = course.load_helper("Ringbuffer").ReplayMemory
 
     rng = np.random.default_rng(seed)
     memory = ReplayMemory(config.memory_size, obs_shape, np.float32, seed=seed)
@@ -86,9 +87,9 @@ def main():
         largest_weight_difference_after_1000_steps=float(max(np.abs(a - b).max() for a, b in zip(first, second))),
         network=f"LunarLander-Preset: verdeckte Schichten {' × '.join(map(str, config.hidden_units))}, "
         f"Stapel {config.batch_size}, Double DQN",
-        machine=course.machine_description(),
+        machine=provenance.machine_description(),
         keras_backend=os.environ.get("KERAS_BACKEND", "tensorflow"),
-        versions=course.package_versions(),
+        versions=provenance.package_versions(),
     )
     course.write_json_atomic(RESULT, report)
     print(json.dumps(report, indent=1, ensure_ascii=False))

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import course  # noqa: E402
 import dqn  # noqa: E402
+import provenance  # noqa: E402
 
 
 def run_target_fixed_data(seed, settings):
@@ -94,7 +95,7 @@ def main():
         seeds=seeds,
         runs=runs,
         effect=dqn.experiment_effect(args.experiment, runs),
-        machine=course.machine_description(),
+        machine=provenance.machine_description(),
         keras_backend=dqn.keras.backend.backend(),
         date=time.strftime("%Y-%m-%d"),
         total_seconds=round(time.perf_counter() - start, 1),

@@ -24,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import cli  # noqa: E402
 import course  # noqa: E402
+import provenance  # noqa: E402
 import workshop  # noqa: E402
 
 WORDS_PER_MINUTE = 100  # Fachtext mit Formeln, den jemand vorstellt und die Gruppe mitliest
@@ -122,7 +124,7 @@ def run_notebook(path):
 
 def main():
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     parser.add_argument("prefixes", nargs="*", help="nur Notebooks, deren Name so beginnt (Standard: alle)")
     parser.add_argument("--table", action="store_true", help="nichts messen, nur die Tabelle im Leitfaden schreiben")
     parser.add_argument(
@@ -165,7 +167,7 @@ def main():
                 lessons=results,
                 words_per_minute=WORDS_PER_MINUTE,
                 minutes_per_exercise=MINUTES_PER_EXERCISE,
-                machine=course.machine_description(),
+                machine=provenance.machine_description(),
                 keras_backend=os.environ.get("KERAS_BACKEND", "tensorflow"),
                 date=time.strftime("%Y-%m-%d"),
             ),

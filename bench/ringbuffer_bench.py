@@ -25,7 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course  # noqa: E402
-import Ringbuffer  # noqa: E402
+
+Ringbuffer = course.load_helper("Ringbuffer")
 
 HISTORY, SHAPE, BATCH = 4, (84, 84), 32
 

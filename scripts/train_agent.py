@@ -37,10 +37,11 @@ VALIDATION_SEED = 800_000  # Startzustände für die Wahl unter mehreren Kandida
 
 
 def main(argv=None):
+    import cli
     import course
     import dqn
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     parser.add_argument("env_id", choices=sorted(dqn.PRESETS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="Pfad ohne Endung (Standard: models/<umgebung>)")
@@ -60,7 +61,7 @@ def main(argv=None):
         help="einen Hyperparameter des Presets ändern, z. B. --set learning_rate=3e-4 (mehrfach möglich)",
     )
     options = parser.parse_args(argv)
-    options.set = course.hyperparameter_changes(parser, options.set)
+    options.set = cli.hyperparameter_changes(parser, options.set)
     for name in ("eval_episodes", "candidates", "snapshots"):
         if getattr(options, name) < 1:
             parser.error(f"--{name.replace('_', '-')} muss mindestens 1 sein, ist {getattr(options, name)}.")
@@ -85,6 +86,7 @@ def train_candidates(config, options):
 
     import course
     import dqn
+    import provenance
 
     candidates, best = [], None
     ends = [round(config.total_steps * (i + 1) / options.snapshots) for i in range(options.snapshots)]
@@ -102,7 +104,7 @@ def train_candidates(config, options):
                 result.q_model, config.env_id, episodes=options.eval_episodes, seed=VALIDATION_SEED
             )
             worst_tenth = float(np.sort(validation)[: max(1, len(validation) // 10)].mean())
-            summary = course.evaluation_summary(validation, "Validierung")
+            summary = provenance.evaluation_summary(validation, "Validierung")
             candidates.append(
                 dict(
                     seed=seed,
@@ -134,6 +136,7 @@ def run(options, argv):
 
     import course
     import dqn
+    import provenance
 
     out = Path(options.out) if options.out else ROOT / "models" / options.env_id.split("-")[0].lower()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -167,8 +170,8 @@ def run(options, argv):
                 candidates=candidates,
             )
         )
-    provenance = course.provenance(
-        course.evaluation_summary(returns, protocol, below_zero=int((returns < 0).sum())),
+    record = provenance.model_record(
+        provenance.evaluation_summary(returns, protocol, below_zero=int((returns < 0).sum())),
         env_id=config.env_id,
         seed=seed,
         steps=result.steps,
@@ -182,7 +185,7 @@ def run(options, argv):
     )
     # Erst wenn alles fertig ist, und beide Dateien atomar: ein Abbruch davor lässt die alten Dateien heil
     dqn.save_model(result.train_model, out.with_suffix(".keras"))
-    course.write_json_atomic(out.with_suffix(".json"), provenance)
+    course.write_json_atomic(out.with_suffix(".json"), record)
     print(
         f"{result.summary()}\nAbschlussbewertung: {course.german_number(returns.mean(), 1)} "
         f"± {course.german_number(returns.std(), 1)} über {len(returns)} "

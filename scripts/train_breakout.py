@@ -25,6 +25,7 @@ def export(checkpoint_dir, out, episodes, seed):
     import atari
     import course
     import dqn
+    import provenance
 
     train_model, q_model, _, _, state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
     start = time.perf_counter()
@@ -37,8 +38,8 @@ def export(checkpoint_dir, out, episodes, seed):
         f"{episodes} Spiele, Seeds ab {seed}; Unterschiede: FIRE nach Start und nach jedem verlorenen "
         "Leben automatisch (Wrapper AutoFire), 1–30 NOOP-Bilder am Anfang statt bis zu 30 NOOP-Aktionen"
     )
-    provenance = course.provenance(
-        course.evaluation_summary(scores, protocol, seconds=round(time.perf_counter() - start, 1)),
+    record = provenance.model_record(
+        provenance.evaluation_summary(scores, protocol, seconds=round(time.perf_counter() - start, 1)),
         env_id=atari.ENV_ID,
         seed=state.seed,
         agent_steps=state.steps,
@@ -49,7 +50,7 @@ def export(checkpoint_dir, out, episodes, seed):
         training_evaluations=state.evaluations,
         config=state.config,
     )
-    course.write_json_atomic(out.with_suffix(".json"), provenance)
+    course.write_json_atomic(out.with_suffix(".json"), record)
     print(
         f"Bewertung: {course.german_number(scores.mean(), 1)} ± "
         f"{course.german_number(scores.std(), 1)} Punkte über {len(scores)} Spiele "
@@ -58,9 +59,10 @@ def export(checkpoint_dir, out, episodes, seed):
 
 
 def main(argv=None):
+    import cli
     import course
 
-    parser = course.argument_parser(__doc__)
+    parser = cli.argument_parser(__doc__)
     parser.add_argument("--checkpoint-dir", default=str(ROOT / "checkpoints" / "breakout"), help="Checkpoint-Ordner")
     parser.add_argument("--steps", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
     parser.add_argument("--hours", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
@@ -127,6 +129,7 @@ def stage(max_seconds=None, report_every=None):
 
 def run(options, parser):
     import atari
+    import cli
     import course
 
     if options.export:
@@ -145,7 +148,7 @@ def run(options, parser):
             f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
             "wird mit dem gelernten Netz neu gefüllt."
         )
-    changes = course.hyperparameter_changes(parser, options.set)
+    changes = cli.hyperparameter_changes(parser, options.set)
     if not options.fresh and atari.has_checkpoint(options.checkpoint_dir):
         if changes:  # bisher still übergangen: der Checkpoint trainiert mit seinen gespeicherten Einstellungen
             raise course.InputError(

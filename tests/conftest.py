@@ -8,7 +8,9 @@ sys.path.insert(1, str(ROOT / "scripts"))  # die Skripte (train_agent, train_bre
 os.environ.setdefault("WORKSHOP_QUICK", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import course  # noqa: E402, F401  (registriert den Notebook-Import)
+import course  # noqa: E402
+
+course.setup()  # wie die erste Zelle jeder Lektion: `import Ringbuffer, utils`, PATH, SDL, TensorFlow leise
 
 # Ein winziges DQN-Training für Tests (Sekunden): kleine Netze, kurze Bewertungen
 TINY_DQN = dict(learning_starts=100, batch_size=32, eval_episodes=2, eval_screen_episodes=2, hidden_units=(16,))

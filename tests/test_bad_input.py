@@ -310,7 +310,9 @@ def test_in_a_notebook_the_message_comes_without_traceback(tmp_path):
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(course.ROOT)!r})\nimport course\nimport dqn"),
+        nbformat.v4.new_code_cell(
+            f"import sys\nsys.path.insert(0, {str(course.ROOT)!r})\nimport course\ncourse.setup()\nimport dqn"
+        ),
         nbformat.v4.new_code_cell("print(config)"),
         nbformat.v4.new_code_cell("dqn.DQNConfig(gamma=2)"),
         nbformat.v4.new_code_cell("print(gibt_es_nirgends)"),

@@ -9,6 +9,8 @@ import time
 import pytest
 
 import course
+import feedback
+import provenance
 
 
 def test_check_environment_names_missing_package_and_command():
@@ -23,48 +25,48 @@ def test_check_function_right_wrong_and_stub(capsys):
     def square(x):
         return x * x
 
-    course.check_function(square, [((2,), 4), ((3,), 9)])
+    feedback.check_function(square, [((2,), 4), ((3,), 9)])
     assert "besteht alle 2 Prüfungen" in capsys.readouterr().out
 
     def wrong(x):
         return x + x
 
     with pytest.raises(
-        course.ExerciseWrong,
+        feedback.ExerciseWrong,
         match=r"wrong\(3\)` sollte 9 ergeben, ergibt aber 6\.\n"
-        r"Einen Tipp bekommst du mit `course.hint\(\"wrong\"\)`",
+        r"Einen Tipp bekommst du mit `checks.hint\(\"wrong\"\)`",
     ) as failed:
-        course.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
+        feedback.check_function(wrong, [((2,), 4), ((3,), 9)], hint="mal sich selbst")
     assert "mal sich selbst" not in str(failed.value), "der Tipp kommt nur auf Wunsch"
     rendered = "\n".join(failed.value._render_traceback_())
     assert "Traceback" not in rendered and "course.py" not in rendered and rendered.startswith("❌")
     capsys.readouterr()
-    course.hint("wrong")
+    feedback.hint("wrong")
     assert "mal sich selbst" in capsys.readouterr().out
 
     def stub(x):
         raise NotImplementedError("Hier fehlt noch deine Lösung")
 
-    with pytest.raises(course.ExerciseNotSolved, match="noch nicht gelöst"):
-        course.check_function(stub, [((1,), 1)])
+    with pytest.raises(feedback.ExerciseNotSolved, match="noch nicht gelöst"):
+        feedback.check_function(stub, [((1,), 1)])
 
     def broken(x):
         return [1, 2][x]
 
-    with pytest.raises(course.ExerciseWrong, match="IndexError"):
-        course.check_function(broken, [((5,), 1)])
+    with pytest.raises(feedback.ExerciseWrong, match="IndexError"):
+        feedback.check_function(broken, [((5,), 1)])
 
 
 def test_hints_come_one_step_at_a_time(capsys):
     def eps(x):
         return 0
 
-    with pytest.raises(course.ExerciseWrong):
-        course.check_function(eps, [((1,), 1)], hint=["Denkanstoß", "genauer", "der Code"])
+    with pytest.raises(feedback.ExerciseWrong):
+        feedback.check_function(eps, [((1,), 1)], hint=["Denkanstoß", "genauer", "der Code"])
     capsys.readouterr()
     shown = []
     for _ in range(4):
-        course.hint("eps")
+        feedback.hint("eps")
         shown.append(capsys.readouterr().out)
     assert "Tipp 1 von 3" in shown[0] and "Denkanstoß" in shown[0] and "genauer" not in shown[0]
     assert "noch einmal" in shown[0] and "Tipp 2 von 3" in shown[1] and "genauer" in shown[1]
@@ -77,46 +79,46 @@ def test_cartpole_policy_check_measures_the_goal(capsys):
         return int(obs[2] > 0)
 
     with pytest.raises(
-        course.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+,\d Schritte.*mindestens 300"
+        feedback.ExerciseWrong, match=r"`angle_only` hält den Stab im Mittel \d+,\d Schritte.*mindestens 300"
     ):
-        course.check_cartpole_policy(angle_only, goal=300)
+        feedback.check_cartpole_policy(angle_only, goal=300)
 
     def leans(obs):
         return int(obs[2] + 0.5 * obs[3] > 0)
 
-    assert course.check_cartpole_policy(leans, goal=300) >= 300
+    assert feedback.check_cartpole_policy(leans, goal=300) >= 300
     assert "Geschafft" in capsys.readouterr().out
 
     def says_true(obs):
         return obs[2] > 0
 
-    with pytest.raises(course.ExerciseWrong, match="ganzen Zahlen 0 .links. und 1"):
-        course.check_cartpole_policy(says_true)
+    with pytest.raises(feedback.ExerciseWrong, match="ganzen Zahlen 0 .links. und 1"):
+        feedback.check_cartpole_policy(says_true)
 
     def stub(obs):
         raise NotImplementedError
 
-    with pytest.raises(course.ExerciseNotSolved):
-        course.check_cartpole_policy(stub)
+    with pytest.raises(feedback.ExerciseNotSolved):
+        feedback.check_cartpole_policy(stub)
 
 
 def test_check_function_compares_arrays_with_shape():
     import numpy as np
 
-    course.check_function(lambda: np.array([0.1 + 0.2]), [((), [0.3])])
-    with pytest.raises(course.ExerciseWrong):
-        course.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
+    feedback.check_function(lambda: np.array([0.1 + 0.2]), [((), [0.3])])
+    with pytest.raises(feedback.ExerciseWrong):
+        feedback.check_function(lambda: np.array([[0.3]]), [((), [0.3])])
 
 
 def test_check_function_compares_dicts_and_mixed_tuples():
     facts = {"params": 114, "shape": (3, 2), "masked": True}
-    course.check_function(lambda: dict(facts, params=114.0000001), [((), facts)])
+    feedback.check_function(lambda: dict(facts, params=114.0000001), [((), facts)])
     for wrong in (dict(facts, shape=(2, 3)), dict(facts, masked=False), {"params": 114}):
-        with pytest.raises(course.ExerciseWrong):
-            course.check_function(lambda: wrong, [((), facts)])
-    course.check_function(lambda: (1, (3, 2), "q"), [((), (1, (3, 2), "q"))])
-    with pytest.raises(course.ExerciseWrong):
-        course.check_function(lambda: (1, (3, 2)), [((), (1, (3, 2), "q"))])
+        with pytest.raises(feedback.ExerciseWrong):
+            feedback.check_function(lambda: wrong, [((), facts)])
+    feedback.check_function(lambda: (1, (3, 2), "q"), [((), (1, (3, 2), "q"))])
+    with pytest.raises(feedback.ExerciseWrong):
+        feedback.check_function(lambda: (1, (3, 2)), [((), (1, (3, 2), "q"))])
 
 
 @pytest.mark.parametrize("cwd", ["notebooks", "tests", "."])
@@ -124,7 +126,7 @@ def test_helper_notebooks_import_silently_from_every_folder(cwd):
     """`import Ringbuffer, utils` klappt überall und führt nur Definitionen aus (keine Ausgabe)."""
     code = (
         "import sys, pathlib; sys.path.insert(0, str(pathlib.Path(r'%s')));"
-        "import course, Ringbuffer, utils;"
+        "import course; course.setup(); import Ringbuffer, utils;"
         "assert Ringbuffer.__name__ == 'Ringbuffer' and hasattr(utils, 'LivePlot');"
         "import matplotlib.pyplot as plt; assert plt.get_fignums() == []" % course.ROOT
     )
@@ -139,7 +141,7 @@ def test_helper_notebooks_import_silently_from_every_folder(cwd):
 def test_package_versions_lists_installed_and_skips_missing():
     import numpy as np
 
-    assert course.package_versions(("numpy", "gibt-es-nicht-xyz")) == {"numpy": np.__version__}
+    assert provenance.package_versions(("numpy", "gibt-es-nicht-xyz")) == {"numpy": np.__version__}
 
 
 def test_write_json_atomic_round_trip_without_leftovers(tmp_path):
@@ -158,8 +160,8 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
         values = [1, 2]
         return values[x]
 
-    with pytest.raises(course.ExerciseWrong) as failed:
-        course.check_function(crashes, [((5,), 1)])
+    with pytest.raises(feedback.ExerciseWrong) as failed:
+        feedback.check_function(crashes, [((5,), 1)])
     text = "\n".join(failed.value._render_traceback_())
     assert "IndexError" in text and "return values[x]" in text, text  # die eigene Zeile der Lernenden
     assert "Traceback" not in text and "course.py" not in text
@@ -168,12 +170,12 @@ def test_check_feedback_for_crashes_and_wrong_types_is_german_and_short():
     def gives_text(x):
         return "0.5"
 
-    with pytest.raises(course.ExerciseWrong, match=r"ergibt aber '0.5' \(ein str"):
-        course.check_function(gives_text, [((1,), 0.5)])
+    with pytest.raises(feedback.ExerciseWrong, match=r"ergibt aber '0.5' \(ein str"):
+        feedback.check_function(gives_text, [((1,), 0.5)])
 
 
 def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
-    monkeypatch.setattr(course, "EXERCISE_TIME_LIMIT", 0.3)
+    monkeypatch.setattr(feedback, "EXERCISE_TIME_LIMIT", 0.3)
 
     def loops_forever(x):
         while x > 0:
@@ -182,22 +184,31 @@ def test_an_endless_loop_stops_after_the_time_limit(monkeypatch):
             except Exception:  # auch ein breites `except` der Lernenden hält den Abbruch nicht auf
                 pass
 
-    with pytest.raises(course.ExerciseWrong, match=r"nach 0.3 s noch nicht fertig.*Endlosschleife"):
-        course.check_function(loops_forever, [((1,), 1)])
-    course.check_function(lambda x: x, [((1,), 1)])  # danach ist kein Alarm mehr gestellt
+    with pytest.raises(feedback.ExerciseWrong, match=r"nach 0.3 s noch nicht fertig.*Endlosschleife"):
+        feedback.check_function(loops_forever, [((1,), 1)])
+    feedback.check_function(lambda x: x, [((1,), 1)])  # danach ist kein Alarm mehr gestellt
     import time
 
     time.sleep(0.5)
 
 
-def test_importing_keras_after_course_writes_nothing_to_stderr():
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import course; course.setup(); import keras",  # im Notebook nach der ersten Zelle: auch `import keras` selbst
+        "import course; import dqn as keras",  # ein Modul (Skript, Test) ohne setup(): dqn lädt Keras leise
+    ],
+    ids=["nach setup", "dqn ohne setup"],
+)
+def test_importing_keras_writes_nothing_to_stderr(code):
     """#19: TensorFlow schreibt beim Import an TF_CPP_MIN_LOG_LEVEL vorbei auf stderr (oneDNN, absl, „rebuild
-    TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `import course` bleibt stderr leer."""
+    TensorFlow“); im Notebook stünde das rot unter der Import-Zelle. Nach `course.setup()` und beim Import von dqn
+    bleibt stderr leer; die Paketprüfung selbst lädt TensorFlow nicht."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     code = (
         "import sys, course; assert not course.missing_modules(); "
         "assert 'tensorflow' not in sys.modules, 'Paketprüfung importiert TensorFlow'\n"
-        "import keras, dqn; print(keras.backend.backend())"
+        f"{code}; import keras; print(keras.backend.backend())"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=course.ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "tensorflow", out.stderr[-2000:]
@@ -211,15 +222,15 @@ def test_stale_cell_only_when_saved_after_the_last_run_and_different():
     other = "x = 1\n"
     run = (100.0, 7, run_source)
     # #34: Lösung in den Platzhalter getippt und ausgeführt, ohne zu speichern: Die Datei (älter) hält den Platzhalter
-    assert course.stale_cell("bellman_target", [other, stub], 90.0, run) is None
+    assert feedback.stale_cell("bellman_target", [other, stub], 90.0, run) is None
     # ausgeführt, danach (auto)gespeichert, dieselbe Fassung: nichts zu melden
-    assert course.stale_cell("bellman_target", [other, run_source + "\n"], 130.0, run) is None
+    assert feedback.stale_cell("bellman_target", [other, run_source + "\n"], 130.0, run) is None
     # geändert und gespeichert, aber nicht ausgeführt: die gespeicherte Fassung lief nie
-    assert course.stale_cell("bellman_target", [other, edited], 130.0, run) == edited
+    assert feedback.stale_cell("bellman_target", [other, edited], 130.0, run) == edited
     # ohne Aufzeichnung (Hook nicht eingerichtet) kein Alarm; eine Zelle, die den Namen nur benutzt, zählt nicht
-    assert course.stale_cell("bellman_target", [other, edited], 130.0, None) is None
+    assert feedback.stale_cell("bellman_target", [other, edited], 130.0, None) is None
     half_typed = ["y = bellman_target(3)\n", "def bellman_target(:\n"]
-    assert course.stale_cell("bellman_target", half_typed, 130.0, run) is None
+    assert feedback.stale_cell("bellman_target", half_typed, 130.0, run) is None
 
 
 def test_last_run_finds_the_latest_cell_that_defines_the_name():
@@ -230,8 +241,8 @@ def test_last_run_finds_the_latest_cell_that_defines_the_name():
         (4.0, 4, "def f(x):\n    return 2 * x\n"),
         (5.0, 5, "def g():\n    pass\n"),
     ]
-    assert course.last_run("f", runs) == runs[3]
-    assert course.last_run("h", runs) is None
+    assert feedback.last_run("f", runs) == runs[3]
+    assert feedback.last_run("h", runs) is None
 
 
 def _fake_notebook(tmp_path, monkeypatch, saved_source):
@@ -267,15 +278,15 @@ def test_check_function_stops_when_the_exercise_cell_was_saved_changed_since_its
         return x
 
     _ran("def double(x):\n    return x\n", saved_at - 60)  # lief vor dem Speichern der geänderten Fassung
-    with pytest.raises(course.ExerciseNotSolved, match="hat sich geändert, seit du sie zuletzt ausgeführt hast"):
-        course.check_function(double, [((2,), 4)])
+    with pytest.raises(feedback.ExerciseNotSolved, match="hat sich geändert, seit du sie zuletzt ausgeführt hast"):
+        feedback.check_function(double, [((2,), 4)])
     _ran("def double(x):\n    return x\n", saved_at + 60)  # noch einmal ausgeführt: geprüft wird, was lief
     with pytest.raises(
-        course.ExerciseWrong,
+        feedback.ExerciseWrong,
         match=r"Geprüft wurde die Fassung von `double` aus Zelle \[4\].*"
         r"letzte Zeile `return x`",
     ):
-        course.check_function(double, [((2,), 4)])
+        feedback.check_function(double, [((2,), 4)])
     # getippt und ausgeführt, nie gespeichert (die Datei hält den Platzhalter): kein Alarm, sondern ✅
     os.utime(notebook, (saved_at - 600, saved_at - 600))
     notebook.write_text(notebook.read_text().replace("return 2 * x", "raise NotImplementedError"))
@@ -285,7 +296,7 @@ def test_check_function_stops_when_the_exercise_cell_was_saved_changed_since_its
         return 2 * x
 
     _ran("def double(x):\n    return 2 * x\n", saved_at)
-    course.check_function(double, [((2,), 4)])
+    feedback.check_function(double, [((2,), 4)])
 
 
 def test_feedback_is_one_html_box_with_the_right_colour_and_escaped_code():
@@ -294,7 +305,7 @@ def test_feedback_is_one_html_box_with_the_right_colour_and_escaped_code():
     assert "<code>f(&lt;1&gt;)</code>" in box and "Traceback" not in box
     assert "#2e7d32" in course.feedback_html("✅ Richtig!") and "#f9a825" in course.feedback_html("✋ noch nicht")
     # außerhalb eines Notebooks bleibt es Text, ohne Traceback aus course.py
-    assert course.ExerciseWrong("❌ falsch\nzweite Zeile")._render_traceback_() == ["❌ falsch", "zweite Zeile"]
+    assert feedback.ExerciseWrong("❌ falsch\nzweite Zeile")._render_traceback_() == ["❌ falsch", "zweite Zeile"]
 
 
 def test_only_the_workshops_helper_notebooks_can_be_imported(tmp_path, monkeypatch):

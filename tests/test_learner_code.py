@@ -86,7 +86,10 @@ def test_modules_import_without_any_lesson(tmp_path):
 
     ignore = shutil.ignore_patterns(".venv*", ".git", "notebooks", "uebungen", "colab", "test-artefakte", "logs")
     shutil.copytree(course.ROOT, tmp_path / "w", ignore=ignore)
-    code = "import dqn, atari, checks, probes, Ringbuffer, utils; print(dqn.bellman_target.__name__)"
+    code = (
+        "import dqn, atari, checks, probes, feedback\n"
+        "import course; course.setup(); import Ringbuffer, utils; print(dqn.bellman_target.__name__)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "w", capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "bellman_target", out.stderr[-3000:]
 
@@ -180,7 +183,7 @@ def lesson_6_training(replace=None):
     Gibt (Parameter des trainierten Netzes, Schritte, Aufrufe von push_frame, Aufrufe von learning_signal) zurück.
     """
     sources = [
-        "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport course",
+        "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport course\ncourse.setup()",
         "import collections, dataclasses, shutil, time\nimport keras\nimport numpy as np\n"
         "import atari, dqn, tensorboard_logging, utils",
     ]

@@ -118,7 +118,7 @@ def test_check_cells_are_one_line_and_show_no_cases(path):
     for check in checks:
         assert re.fullmatch(r"checks\.\w+\(\w+(, \w+)*\)", check.strip()), check
     for cell in notebook.cells:
-        assert "course.check_function(" not in source(cell) and "hint=" not in source(cell), source(cell)[:200]
+        assert "feedback.check_function(" not in source(cell) and "hint=" not in source(cell), source(cell)[:200]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)

@@ -33,7 +33,9 @@ def test_tensorboard_magic_finds_the_program_and_the_log_folder(tmp_path):
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbformat.v4.new_code_cell(f"import sys\nsys.path.insert(0, {str(course.ROOT)!r})\nimport course"),
+        nbformat.v4.new_code_cell(
+            f"import sys\nsys.path.insert(0, {str(course.ROOT)!r})\nimport course\ncourse.setup()"
+        ),
         nbformat.v4.new_code_cell("%load_ext tensorboard\n%tensorboard --logdir {course.LOG_DIR} --port 0"),
         nbformat.v4.new_code_cell(
             "from tensorboard import manager\nimport os, signal\n"
