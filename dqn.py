@@ -552,7 +552,9 @@ EXPERIMENT_RESULTS = course.ROOT / "bench" / "results"
 # trainiert schneller (seltener, aus größeren Stapeln, siehe PRESETS), was am Vergleich nichts ändern soll.
 EXPERIMENT_CARTPOLE = dict(learning_rate=1e-3, batch_size=128, train_every=2, target_update_every=50)
 
-# Die Einstellungen der Experimente; die Lektionen und bench/lesson_experiments.py lesen sie von hier.
+# Die Einstellungen der Experimente; die Lektionen und bench/lesson_experiments.py lesen sie von hier. Die Namen der
+# Varianten sind Schlüssel, die Code vergleicht (englisch); was Lernende lesen, steht in VARIANT_LABELS.
+VARIANT_LABELS = {"none": "ohne", "hard": "hart", "soft": "weich", "without": "ohne", "with": "mit"}
 LESSON_EXPERIMENTS = {
     "target_fixed_data": dict(
         random_steps=5_000,
@@ -565,9 +567,9 @@ LESSON_EXPERIMENTS = {
         steps=16_000,
         metric="beste gierige Bewertung (10 Episoden) im Training",
         variants={
-            "ohne": dict(EXPERIMENT_CARTPOLE, target_update_every=0),
-            "hart": dict(EXPERIMENT_CARTPOLE, target_update_every=50, tau=1.0),
-            "weich": dict(EXPERIMENT_CARTPOLE, target_update_every=1, tau=0.02),
+            "none": dict(EXPERIMENT_CARTPOLE, target_update_every=0),
+            "hard": dict(EXPERIMENT_CARTPOLE, target_update_every=50, tau=1.0),
+            "soft": dict(EXPERIMENT_CARTPOLE, target_update_every=1, tau=0.02),
         },
     ),
     # ohne Speicher: jeder Übergang genau einmal, sofort (wie Q-Learning mit Tabelle in Lektion 2)
@@ -577,8 +579,8 @@ LESSON_EXPERIMENTS = {
         eval_every=1_000,
         metric="mittlere gierige Bewertung (10 Episoden) über das ganze Training",
         variants={
-            "ohne": dict(EXPERIMENT_CARTPOLE, memory_size=1, batch_size=1, train_every=1),
-            "mit": EXPERIMENT_CARTPOLE,
+            "without": dict(EXPERIMENT_CARTPOLE, memory_size=1, batch_size=1, train_every=1),
+            "with": EXPERIMENT_CARTPOLE,
         },
     ),
     "overestimation": dict(
@@ -592,16 +594,16 @@ def experiment_effect(name, runs):
     metric = lambda variant: [run["metric"][variant] for run in runs]  # noqa: E731
     if name == "target_fixed_data":
         bound = LESSON_EXPERIMENTS[name]["bound"]
-        shows = [m["ohne"] > bound > max(m["hart"], m["weich"]) for m in (run["metric"] for run in runs)]
+        shows = [m["none"] > bound > max(m["hard"], m["soft"]) for m in (run["metric"] for run in runs)]
         claim = (
             f"ohne Target-Netz über der Obergrenze {course.german_number(bound)}, "
             "mit hartem und weichem Nachziehen darunter"
         )
     elif name == "target_training":
-        shows = [min(m["hart"], m["weich"]) >= m["ohne"] + 100 for m in (run["metric"] for run in runs)]
+        shows = [min(m["hard"], m["soft"]) >= m["none"] + 100 for m in (run["metric"] for run in runs)]
         claim = "mit Target-Netz (hart und weich) mindestens 100 Punkte besser als ohne"
     elif name == "replay":
-        shows = [m["mit"] > m["ohne"] for m in (run["metric"] for run in runs)]
+        shows = [m["with"] > m["without"] for m in (run["metric"] for run in runs)]
         claim = "mit Erfahrungsspeicher besser als ohne"
     elif name == "overestimation":
         shows = [m["DQN"] > m["Double DQN"] for m in (run["metric"] for run in runs)]
@@ -651,7 +653,8 @@ def compare_with_stored(name, mine):
     for variant, value in mine.items():
         stored = effect["summary"][variant]
         lines.append(
-            f"  {variant:12s} dein Lauf {course.german_number(value, 2)}   {effect['seeds']} Seeds gemessen: "
+            f"  {VARIANT_LABELS.get(variant, variant):12s} dein Lauf {course.german_number(value, 2)}   "
+            f"{effect['seeds']} Seeds gemessen: "
             f"Median {course.german_number(stored['median'], 2)} "
             f"(von {course.german_number(stored['min'], 2)} bis {course.german_number(stored['max'], 2)})"
         )
@@ -695,24 +698,26 @@ def fixed_data_q_trace(
 ):
     """Lektion 4, Experiment 1: ein frisches Netz lernt `updates` Schritte auf den festen Daten in `memory`.
 
-    `variant`: "ohne" (das Ziel kommt vom lernenden Netz selbst), "hart" (Kopie alle `hard_every` Lernschritte)
-    oder "weich" (τ = `soft_tau` nach jedem Lernschritt). Misst alle `measure_every` Lernschritte den mittleren
-    Q-Wert auf `probe_obs`. `update_target`: die Funktion zum Nachziehen (in der Lektion deine).
-    Gibt [(Lernschritt, mittleres Q), ...] zurück.
+    `variant`: "none" (ohne Target-Netz: das Ziel kommt vom lernenden Netz selbst), "hard" (harte Kopie alle
+    `hard_every` Lernschritte) oder "soft" (weich, τ = `soft_tau` nach jedem Lernschritt). Misst alle
+    `measure_every` Lernschritte den mittleren Q-Wert auf `probe_obs`. `update_target`: die Funktion zum Nachziehen
+    (in der Lektion deine). Gibt [(Lernschritt, mittleres Q), ...] zurück.
     """
-    if variant not in ("ohne", "hart", "weich"):
-        raise course.InputError(f"Unbekannte Variante »{variant}«; es gibt »ohne«, »hart« und »weich«.")
+    if variant not in ("none", "hard", "soft"):
+        raise course.InputError(
+            f"Unbekannte Variante »{variant}«; es gibt »none« (ohne Target-Netz), »hard« (hart) und »soft« (weich)."
+        )
     update_target = update_target or globals()["update_target"]
     keras.utils.set_random_seed(seed)
     train_model, q_model = build_q_model(memory.obs_shape, n_actions)
-    target_model = q_model if variant == "ohne" else fast_copy(q_model)
+    target_model = q_model if variant == "none" else fast_copy(q_model)
     step_config = DQNConfig(batch_size=128, gamma=gamma)  # Stapelgröße und γ des Lernschritts
     trace = []
     for update in range(1, updates + 1):
         q_iteration(train_model, target_model, memory, step_config, q_model)
-        if variant == "hart" and update % hard_every == 0:
+        if variant == "hard" and update % hard_every == 0:
             update_target(target_model, q_model, tau=1.0)
-        elif variant == "weich":
+        elif variant == "soft":
             update_target(target_model, q_model, tau=soft_tau)
         if update % measure_every == 0:
             trace.append((update, float(np.mean(q_model.predict_on_batch(probe_obs)))))

@@ -33,7 +33,7 @@ def run_target_fixed_data(seed, settings):
         variant: dqn.fixed_data_q_trace(
             variant, memory, probe_obs, seed=seed, updates=settings["updates"], soft_tau=settings["soft_tau"]
         )
-        for variant in ("ohne", "hart", "weich")
+        for variant in ("none", "hard", "soft")
     }
     return traces, {variant: trace[-1][1] for variant, trace in traces.items()}
 

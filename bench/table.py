@@ -82,6 +82,8 @@ EXPERIMENTS = [
 
 def experiment_lines():
     """Die Experimente der Lektionen 4 und 5 über 10 Seeds (bench/lesson_experiments.py)."""
+    from dqn import VARIANT_LABELS  # die deutschen Namen der Varianten (ihre Schlüssel sind englisch)
+
     rows = []
     for name, lesson, title in EXPERIMENTS:
         path = RESULTS / f"experiment_{name}.json"
@@ -90,7 +92,8 @@ def experiment_lines():
         report = json.loads(path.read_text(encoding="utf-8"))
         effect = report["effect"]
         spread = "; ".join(
-            f"{variant} {number(s['median'], 2)} ({number(s['min'], 2)} bis {number(s['max'], 2)})"
+            f"{VARIANT_LABELS.get(variant, variant)} {number(s['median'], 2)} "
+            f"({number(s['min'], 2)} bis {number(s['max'], 2)})"
             for variant, s in effect["summary"].items()
         )
         rows.append(

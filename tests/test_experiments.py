@@ -50,7 +50,7 @@ def test_fixed_data_q_trace_uses_the_given_update_target():
         dqn.update_target(target_model, online_model, tau)
 
     trace = dqn.fixed_data_q_trace(
-        "hart", memory, memory.sample(16)[0], updates=200, measure_every=100, update_target=counting_update
+        "hard", memory, memory.sample(16)[0], updates=200, measure_every=100, update_target=counting_update
     )
     assert [update for update, _ in trace] == [100, 200] and calls == [1.0, 1.0]
     with pytest.raises(ValueError, match="Unbekannte Variante"):

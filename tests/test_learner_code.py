@@ -242,10 +242,10 @@ def lesson_4_fixed_data_q(update_target_change=None):
 
 def test_lesson_4_experiment_uses_the_learners_update_target():
     right = lesson_4_fixed_data_q()
-    assert right["ohne"] > 50 > right["weich"] > right["hart"] > 10, right  # wie in bench/lesson_experiments.py
+    assert right["none"] > 50 > right["soft"] > right["hard"] > 10, right  # wie in bench/lesson_experiments.py
     # ein update_target, das nie nachzieht: das Target-Netz bleibt das zufällige Anfangsnetz, Q bleibt nahe r = 1
     never = lesson_4_fixed_data_q(("    if tau >= 1.0:", "    return\n    if tau >= 1.0:"))
-    assert never["hart"] < 5 and never["weich"] < 5, never
+    assert never["hard"] < 5 and never["soft"] < 5, never
 
 
 def test_lesson_5_trains_with_the_learners_replay_memory():
