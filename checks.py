@@ -134,6 +134,55 @@ def q_learning_update(q_learning_update):
 # --------------------------------------------------------------------------------------
 # Lektion 3: DQN auf CartPole
 # --------------------------------------------------------------------------------------
+def build_small_mlp(build_small_mlp):
+    import keras
+
+    def small_mlp_facts(n_inputs, n_outputs):
+        """Parameter, Ausgabeform, Aktivierungen und ob das Netz in 300 Lernschritten |x| lernt."""
+        keras.utils.set_random_seed(0)
+        model = build_small_mlp(n_inputs, n_outputs, 16)
+        x = np.random.default_rng(0).uniform(-2, 2, size=(5, n_inputs)).astype(np.float32)
+        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        facts = {
+            "Parameter": model.count_params(),
+            "Ausgabeform": np.asarray(model.predict_on_batch(x)).shape,
+            "Aktivierungen": [getattr(layer.activation, "__name__", str(layer.activation)) for layer in dense],
+        }
+        if n_inputs == n_outputs == 1:
+            rng = np.random.default_rng(1)
+            for _ in range(300):
+                batch = rng.uniform(-2, 2, size=(64, 1)).astype(np.float32)
+                model.train_on_batch(batch, np.abs(batch))
+            grid = np.linspace(-2, 2, 41, dtype=np.float32)[:, None]
+            error = float(np.mean((np.asarray(model.predict_on_batch(grid)) - np.abs(grid)) ** 2))
+            facts["lernt |x| (mittlerer quadratischer Fehler < 0,05)"] = error < 0.05
+        return facts
+
+    feedback.check_function(
+        _named(small_mlp_facts, build_small_mlp, "build_small_mlp"),
+        [
+            (
+                (3, 2),
+                {"Parameter": 3 * 16 + 16 + 16 * 2 + 2, "Ausgabeform": (5, 2), "Aktivierungen": ["relu", "linear"]},
+            ),
+            (
+                (1, 1),
+                {
+                    "Parameter": 16 + 16 + 16 + 1,
+                    "Ausgabeform": (5, 1),
+                    "Aktivierungen": ["relu", "linear"],
+                    "lernt |x| (mittlerer quadratischer Fehler < 0,05)": True,
+                },
+            ),
+        ],
+        hint=[
+            '`hidden = keras.layers.Dense(units, activation="relu")(inputs)`: die Schicht auf `inputs` aufrufen.',
+            "`outputs = keras.layers.Dense(n_outputs)(hidden)` ohne Aktivierung (linear), dann "
+            "`model = keras.Model(inputs, outputs)`.",
+        ],
+    )
+
+
 def build_q_network(build_q_network):
     def q_network_facts(hidden_units):
         """Parameterzahl, Ausgabeform, Wirkung der Maske, Name der Ausgabeschicht."""
@@ -247,8 +296,8 @@ def action_choice(greedy_action, epsilon_greedy_action):
 def q_iteration(q_iteration):
     """Lektion 3 (DQN-Ziel) und Lektion 5 (mit Double-DQN-Schalter): derselbe Name, zwei Stufen."""
     feedback.check_function(
-        same_learning_step(q_iteration),
-        [((0,), True), ((1,), True)],
+        learning_step_facts(q_iteration),
+        [((seed,), learning_step_facts(_reference("q_iteration"))(seed)) for seed in (0, 1)],
         hint=[
             "Reihenfolge: Q-Werte der Folgezustände vom Target-Netz → Bellman-Ziel → Maske → ein Lernschritt.",
             "`next_q_values = target_model.predict_on_batch(next_obs)`, dann "
@@ -261,8 +310,8 @@ def q_iteration(q_iteration):
 
 def train(train):
     feedback.check_function(
-        same_training(train),
-        [((0,), True)],
+        training_facts(train),
+        [((0,), training_facts(_reference("train"))(0))],
         hint=[
             "Die Stufen stehen als Kommentare in der Schleife; jede ist ein Aufruf einer Funktion von oben.",
             "Stufe 1: `epsilon = linear_epsilon(step, config.learning_starts, ...)`, dann "
@@ -351,9 +400,10 @@ def double_dqn_target(double_dqn_target):
 
 
 def double_q_iteration(q_iteration):
+    facts = learning_step_facts(_reference("q_iteration"))
     feedback.check_function(
-        same_learning_step(q_iteration),
-        [((0, True), True), ((1, True), True), ((0, False), True)],
+        learning_step_facts(q_iteration),
+        [((seed, double), facts(seed, double)) for seed, double in ((0, True), (1, True), (0, False))],
         hint=[
             "Nur das Ziel ändert sich: mit `config.double_dqn` das Double-DQN-Ziel, sonst das aus Lektion 3.",
             "Die Q-Werte des Online-Netzes für `next_obs` liefert die schnelle Kopie: "
@@ -461,36 +511,65 @@ def _same_weights(first, second):
     return all(np.allclose(a, b, atol=1e-5) for a, b in zip(first.get_weights(), second.get_weights()))
 
 
-def same_learning_step(q_iteration):
-    """Prüffunktion (seed, double_dqn) -> True, wenn `q_iteration` das Netz genau wie `dqn.q_iteration` ändert."""
+class _Recording:
+    """Ein Keras-Modell, das mitschreibt, wie oft und womit `train_on_batch` aufgerufen wurde (sonst unverändert)."""
+
+    def __init__(self, model):
+        self._model, self.calls = model, []
+
+    def train_on_batch(self, x, y, *args, **kwargs):
+        self.calls.append(([np.asarray(part) for part in x], np.asarray(y)))
+        return self._model.train_on_batch(x, y, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def learning_step_facts(q_iteration):
+    """Prüffunktion (seed, double_dqn) -> die Tatsachen eines Lernschritts, benannt: wie oft `train_on_batch`, welche
+    Maske, welche Ziele, was zurückkommt, und ob das Netz danach dasselbe ist wie nach dem Lernschritt der Musterlösung.
+    Dieselbe Funktion auf `dqn.q_iteration` liefert das Erwartete."""
 
     import keras
 
     import dqn
 
-    def q_iteration_matches_reference(seed, double_dqn=False):
+    def learning_step_facts(seed, double_dqn=False):
         config = dqn.DQNConfig(batch_size=32, gamma=0.9, double_dqn=double_dqn)
-        models = []
-        for _ in range(2):
+        runs = []
+        for step in (q_iteration, dqn.q_iteration):
             keras.utils.set_random_seed(seed)
-            models.append(dqn.build_q_model((4,), 2, hidden_units=(16,), learning_rate=1e-2))
-        keras.utils.set_random_seed(seed + 1)
-        target = dqn.build_q_model((4,), 2, hidden_units=(16,))[1]  # ein anderes Netz als das Online-Netz
-        # wie in der Schleife: die schnelle Kopie des Online-Netzes (für Double DQN), frisch nachgezogen
-        q_iteration(models[0][0], target, _filled_memory(seed), config, dqn.fast_copy(models[0][1]))
-        dqn.q_iteration(models[1][0], target, _filled_memory(seed), config, dqn.fast_copy(models[1][1]))
-        return _same_weights(models[0][0], models[1][0])
+            train_model = _Recording(dqn.build_q_model((4,), 2, hidden_units=(16,), learning_rate=1e-2)[0])
+            keras.utils.set_random_seed(seed + 1)
+            target = dqn.build_q_model((4,), 2, hidden_units=(16,))[1]  # ein anderes Netz als das Online-Netz
+            online = dqn.fast_copy(dqn.q_model_of(train_model._model))  # wie in der Schleife: frisch nachgezogen
+            loss = step(train_model, target, _filled_memory(seed), config, online)
+            runs.append((train_model, loss))
+        (mine, loss), (reference, _) = runs
+        calls, expected = mine.calls, reference.calls[0]
+        one = len(calls) == 1
+        return {
+            "Aufrufe von train_on_batch": len(calls),
+            "Maske: eine Eins je Zeile, bei der gezogenen Aktion": one
+            and np.array_equal(calls[0][0][1], expected[0][1]),
+            "Ziele (Maske × Bellman-Ziel" + (", Double DQN)" if double_dqn else " mit dem Target-Netz)"): one
+            and calls[0][1].shape == expected[1].shape
+            and bool(np.allclose(calls[0][1], expected[1], atol=1e-5)),
+            "gibt den Verlust als Zahl zurück": isinstance(loss, (float, np.floating)) and np.isfinite(loss),
+            "Netz danach wie nach dem Lernschritt der Musterlösung": _same_weights(mine._model, reference._model),
+        }
 
-    q_iteration_matches_reference.__name__ = getattr(q_iteration, "__name__", "q_iteration")
-    return q_iteration_matches_reference
+    learning_step_facts.__name__ = getattr(q_iteration, "__name__", "q_iteration")
+    return learning_step_facts
 
 
-def same_training(train):
-    """Eine Prüffunktion (seed) -> True, wenn 400 Schritte mit `train` dasselbe Netz ergeben wie mit `dqn.train`."""
+def training_facts(train):
+    """Prüffunktion (seed) -> die Tatsachen von 400 Trainingsschritten, benannt: Ergebnis, Lernschritte, Kopien des
+    Target-Netzes, Episoden, gefüllte Plätze im Speicher und ob das Netz am Ende dasselbe ist wie mit `dqn.train`."""
 
     import dqn
 
-    def train_matches_reference(seed):
+    def training_facts(seed):
         config = dqn.DQNConfig(
             total_steps=400,
             hidden_units=(16,),
@@ -500,34 +579,57 @@ def same_training(train):
             target_update_every=10,
             eval_every=0,
         )
-        mine = train(config, seed=seed, progress=False)
-        reference = dqn.train(config, seed=seed, progress=False)
-        return (
-            mine is not None
-            and mine.updates == reference.updates
-            and len(mine.episode_returns) > 0
-            and _same_weights(mine.train_model, reference.train_model)
-        )
+        copies = []
 
-    train_matches_reference.__name__ = getattr(train, "__name__", "train")
-    return train_matches_reference
+        def counting_update_target(target_model, online_model, tau=1.0):
+            copies.append(tau)
+            dqn.update_target(target_model, online_model, tau)
+
+        try:
+            counted = dqn.with_parts(train, update_target=counting_update_target)
+        except course.InputError:  # `train` ruft update_target gar nicht auf
+            counted = train
+        result = counted(config, seed=seed, progress=False)
+        is_result = isinstance(result, dqn.TrainResult)
+        return {
+            "gibt das Ergebnis von `run` zurück (dqn.TrainResult)": is_result,
+            "Lernschritte (q_iteration)": result.updates if is_result else None,
+            "Kopien des Target-Netzes (update_target)": len(copies),
+            "Episoden": len(result.episode_returns) if is_result else None,
+            "gefüllte Plätze im Erfahrungsspeicher": result.replay_memory.size if is_result else None,
+            "Netz am Ende (Summe aller Gewichte)": _weights_fingerprint(result.train_model) if is_result else None,
+        }
+
+    training_facts.__name__ = getattr(train, "__name__", "train")
+    return training_facts
 
 
-def cnn_facts(build_cnn):
-    """Eine Prüffunktion () -> was die Prüfung am Nature-CNN nachsieht: Ausgabeformen, Parameter, Maske, Eingabe."""
+def _reference(name):
+    """Die Musterlösung aus `dqn` (erzeugt aus den Lektionen), gegen die eine Übung verglichen wird."""
+    import dqn
+
+    return getattr(dqn, name)
+
+
+def _weights_fingerprint(model):
+    """Die Summe aller Gewichte auf 4 Stellen: gleich, wenn das Netz dieselben Lernschritte gemacht hat."""
+    return round(float(sum(np.sum(w, dtype=np.float64) for w in model.get_weights())), 4)
+
+
+def cnn_facts(
+    build_cnn, obs_shape=(4, 84, 84), n_actions=4, layers=("conv_1", "conv_2", "conv_3", "dense", "q_values")
+):
+    """Eine Prüffunktion () -> was die Prüfung an einem CNN nachsieht: Ausgabeformen, Parameter, Maske, Eingabe."""
 
     import keras
 
-    def nature_cnn_facts():
+    def cnn_facts():
         keras.utils.set_random_seed(0)
-        train_model, q_model = build_cnn(4)
-        shapes = {
-            layer.name: tuple(layer.output.shape[1:])
-            for layer in q_model.layers
-            if layer.name in ("conv_1", "conv_2", "conv_3", "dense", "q_values")
-        }
-        frames = np.random.default_rng(0).integers(0, 256, size=(2, 4, 84, 84), dtype=np.uint8)
-        masks = np.array([[1, 0, 0, 0], [0, 0, 0, 0]], np.float32)
+        train_model, q_model = build_cnn(n_actions)
+        shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in q_model.layers if layer.name in layers}
+        frames = np.random.default_rng(0).integers(0, 256, size=(2, *obs_shape), dtype=np.uint8)
+        masks = np.zeros((2, n_actions), np.float32)
+        masks[0, 0] = 1.0
         out = np.asarray(train_model.predict_on_batch([frames, masks]))
         q_values = np.asarray(q_model.predict_on_batch(frames))
         return {
@@ -537,8 +639,8 @@ def cnn_facts(build_cnn):
             "Q-Werte endlich": bool(np.isfinite(q_values).all()),
         }
 
-    nature_cnn_facts.__name__ = getattr(build_cnn, "__name__", "build_cnn")
-    return nature_cnn_facts
+    cnn_facts.__name__ = getattr(build_cnn, "__name__", "build_cnn")
+    return cnn_facts
 
 
 def replay_memory_facts(memory_class):

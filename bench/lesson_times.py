@@ -30,7 +30,9 @@ import provenance  # noqa: E402
 import workshop  # noqa: E402
 
 WORDS_PER_MINUTE = 100  # Fachtext mit Formeln, den jemand vorstellt und die Gruppe mitliest
-MINUTES_PER_EXERCISE = 8  # lesen, schreiben, prüfen, einmal korrigieren
+MINUTES_PER_EXERCISE = 8  # nur für eine Übung ohne Angabe: lesen, schreiben, prüfen, einmal korrigieren
+# Unter jeder Übungsüberschrift steht ihre Schwierigkeit und Dauer (#37); die Schätzung summiert diese Minuten
+EXERCISE_LABEL = r"^#+ Übung\b[^\n]*\n\*Schwierigkeit (⭐{1,3}) · etwa (\d+) Minuten\*$"
 SLOW_CELL_SECONDS = 30  # länger rechnende Zellen sagen vorher, wie lange (#34)
 RESULT = ROOT / "bench" / "results" / "lesson_times.json"
 GUIDE = ROOT / "KURSLEITUNG.md"
@@ -45,7 +47,7 @@ def markdown_table(results):
     ]
     for name, facts in results["lessons"].items():
         reading = facts["words"] / results["words_per_minute"]
-        exercises = facts["exercises"] * results["minutes_per_exercise"]
+        exercises = facts.get("exercise_minutes", facts["exercises"] * results["minutes_per_exercise"])
         compute = facts["compute_seconds"] / 60
         lines.append(
             f"| `{name}` | {facts['words']} Wörter ≈ {course.german_number(reading)} min "
@@ -65,23 +67,27 @@ def notebooks():
 
 
 def text_facts(notebook):
-    """Wörter im Fließtext (ohne Code und Formeln) und Zahl der Übungen (Überschriften „### Übung“)."""
-    words, exercises = 0, 0
+    """Wörter im Fließtext (ohne Code und Formeln), Zahl der Übungen (Überschriften „### Übung“) und ihre Minuten
+    laut der Zeile „*Schwierigkeit ⭐⭐ · etwa 10 Minuten*“ darunter (ohne diese Zeile MINUTES_PER_EXERCISE)."""
+    words, exercises, minutes = 0, 0, 0
     for cell in notebook["cells"]:
         if cell["cell_type"] != "markdown":
             continue
         text = "".join(cell["source"])
-        exercises += len(re.findall(r"^#+ Übung\b", text, flags=re.M))
+        found = len(re.findall(r"^#+ Übung\b", text, flags=re.M))
+        labelled = [int(m) for _, m in re.findall(EXERCISE_LABEL, text, flags=re.M)]
+        exercises += found
+        minutes += sum(labelled) + (found - len(labelled)) * MINUTES_PER_EXERCISE
         # Antworten zum Weiterdenken (aufgeklappt nur zu Hause) zählen nicht zur Lesezeit im Workshop
         text = re.sub(r"<details>.*?</details>", " ", text, flags=re.S)
         text = re.sub(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|https?://\S+", " ", text, flags=re.S)
         words += len(re.findall(r"[A-Za-zÄÖÜäöüß]{2,}", text))
-    return words, exercises
+    return words, exercises, minutes
 
 
-def planned_minutes(words, exercises, compute_seconds):
+def planned_minutes(words, exercise_minutes, compute_seconds):
     """Schätzung in ganzen Minuten: Lesen + Übungen + Rechenzeit, aufgerundet."""
-    return math.ceil(words / WORDS_PER_MINUTE + exercises * MINUTES_PER_EXERCISE + compute_seconds / 60)
+    return math.ceil(words / WORDS_PER_MINUTE + exercise_minutes + compute_seconds / 60)
 
 
 def run_notebook(path):
@@ -135,8 +141,12 @@ def main():
         stored = json.loads(RESULT.read_text(encoding="utf-8"))
         for path in notebooks():
             facts = stored["lessons"][path.stem]
-            facts["words"], facts["exercises"] = text_facts(json.loads(path.read_text(encoding="utf-8")))
-            facts["planned_minutes"] = planned_minutes(facts["words"], facts["exercises"], facts["compute_seconds"])
+            facts["words"], facts["exercises"], facts["exercise_minutes"] = text_facts(
+                json.loads(path.read_text(encoding="utf-8"))
+            )
+            facts["planned_minutes"] = planned_minutes(
+                facts["words"], facts["exercise_minutes"], facts["compute_seconds"]
+            )
         RESULT.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         args.table = True
     if args.table:
@@ -146,18 +156,19 @@ def main():
     for path in notebooks():
         if args.prefixes and not any(path.name.startswith(prefix) for prefix in args.prefixes):
             continue
-        words, exercises = text_facts(json.loads(path.read_text(encoding="utf-8")))
+        words, exercises, exercise_minutes = text_facts(json.loads(path.read_text(encoding="utf-8")))
         timed = run_notebook(path)
         seconds = [s for _, s in timed]
         compute = sum(seconds)
         results[path.stem] = dict(
             words=words,
             exercises=exercises,
+            exercise_minutes=exercise_minutes,
             compute_seconds=round(compute, 1),
             slowest_cell_seconds=round(max(seconds, default=0.0), 1),
             # jede Zelle über SLOW_CELL_SECONDS: Index und Sekunden (die Lektion kündigt sie an, tests/test_docs.py)
             slow_cells=[[index, round(s, 1)] for index, s in timed if s > SLOW_CELL_SECONDS],
-            planned_minutes=planned_minutes(words, exercises, compute),
+            planned_minutes=planned_minutes(words, exercise_minutes, compute),
             load_average=round(os.getloadavg()[0], 1),  # > Kerne heißt: etwas anderes rechnete mit
         )
         print(f"{path.stem}: {results[path.stem]}", flush=True)

@@ -332,3 +332,39 @@ def test_only_the_workshops_helper_notebooks_can_be_imported(tmp_path, monkeypat
     assert finder.find_spec("Ringbuffer").origin == str(course.ROOT / "Ringbuffer.ipynb")
     assert finder.find_spec("utils").origin == str(course.ROOT / "utils.ipynb")
     assert finder.find_spec("ringbuffer") is None and finder.find_spec("pandas") is None
+
+
+def test_learning_step_and_training_checks_name_the_fact_that_failed():
+    """#37: Ein falscher Lernschritt oder eine falsche Schleife bekommt benannte Tatsachen statt „sollte True ergeben“:
+    welche Maske, welche Ziele, wie oft `train_on_batch`, wie oft das Target-Netz kopiert wurde."""
+    import numpy as np
+
+    import checks
+    import dqn
+    import feedback
+
+    def wrong_step(train_model, target_model, replay_memory, config, online_model=None):
+        obs, actions, rewards, next_obs, terminated = replay_memory.sample(config.batch_size)
+        next_q_values = online_model.predict_on_batch(next_obs)  # Online- statt Target-Netz
+        targets = dqn.bellman_target(rewards, next_q_values, terminated, config.gamma)
+        mask = dqn.one_hot(np.zeros_like(actions), next_q_values.shape[1])  # Maske wählt überall Aktion 0
+        return float(np.asarray(train_model.train_on_batch([obs, mask], mask * targets[:, None])).ravel()[0])
+
+    wrong_step.__name__ = "q_iteration"
+    with pytest.raises(feedback.ExerciseWrong) as wrong:
+        checks.q_iteration(wrong_step)
+    assert "Maske: eine Eins je Zeile, bei der gezogenen Aktion: erwartet True, ist False" in str(wrong.value)
+    assert "Ziele (Maske × Bellman-Ziel mit dem Target-Netz): erwartet True, ist False" in str(wrong.value)
+    assert "Aufrufe von train_on_batch" not in str(wrong.value)  # der Aufruf selbst stimmte
+
+    def no_copies(config, seed=0, progress=True):  # wie dqn.train, aber das Target-Netz wird nie kopiert
+        return dqn.with_parts(dqn.train, update_target=lambda target_model, online_model, tau=1.0: None)(
+            config, seed=seed, progress=progress
+        )
+
+    no_copies.__name__ = "train"
+    with pytest.raises(feedback.ExerciseWrong) as wrong:
+        checks.train(no_copies)
+    assert "Kopien des Target-Netzes (update_target): erwartet 15, ist 0" in str(wrong.value)
+    checks.q_iteration(dqn.q_iteration)
+    checks.train(dqn.train)

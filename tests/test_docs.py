@@ -138,7 +138,7 @@ def test_guide_quotes_the_lessons_constants():
         for c in lesson_3["cells"]
         if c["cell_type"] == "markdown"
     )
-    assert exercises == 6 and "Sechs Übungen" in GUIDE
+    assert exercises == 7 and "Sieben Übungen" in GUIDE
     lesson_5 = (course.NOTEBOOK_DIR / "05_Replay_DoubleDQN_LunarLander.ipynb").read_text(encoding="utf-8")
     assert "else (0, 1)  # deine Seeds im Vergleich DQN / Double DQN" in lesson_5 and "(2 Seeds × 2 Varianten" in GUIDE
     lesson_6 = (course.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb").read_text(encoding="utf-8")
@@ -330,3 +330,28 @@ def test_lessons_quote_the_measured_q_values():
         in (lesson_6)
     )
     assert f"nach dem neuen Aufschlag wieder bei {after}" in lesson_6
+
+
+def test_every_exercise_says_how_hard_and_how_long():
+    """#37: Unter jeder Übungsüberschrift steht „*Schwierigkeit ⭐⭐ · etwa 10 Minuten*“ (⭐ bis ⭐⭐⭐); die
+    Schätzung im Leitfaden (bench/lesson_times.py) summiert genau diese Minuten."""
+    import re
+    import sys
+
+    sys.path.insert(0, str(course.ROOT / "bench"))
+    import lesson_times
+
+    measured = json.loads((course.ROOT / "bench" / "results" / "lesson_times.json").read_text(encoding="utf-8"))
+    total = 0
+    for path in sorted(course.NOTEBOOK_DIR.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            text = "".join(cell["source"]) if cell["cell_type"] == "markdown" else ""
+            headings = re.findall(r"^#+ Übung\b.*$", text, flags=re.M)
+            labelled = re.findall(lesson_times.EXERCISE_LABEL, text, flags=re.M)
+            assert len(headings) == len(labelled), (path.name, headings)
+            total += len(headings)
+        words, exercises, minutes = lesson_times.text_facts(notebook)
+        assert measured["lessons"][path.stem]["exercise_minutes"] == minutes, "bench/lesson_times.py --words"
+    assert total >= 20
+
