@@ -48,10 +48,13 @@ FIRE = 1  # Breakouts Aktionen: 0 NOOP, 1 FIRE, 2 RIGHT, 3 LEFT
 # --------------------------------------------------------------------------------------
 # Umgebung
 # --------------------------------------------------------------------------------------
-class AutoFire(gym.Wrapper):
-    """Drückt FIRE nach `reset` und nach jedem verlorenen Leben; meldet verlorene Leben in `info["life_lost"]`."""
+class AutoFire(gym.Wrapper, gym.utils.RecordConstructorArgs):
+    """Drückt FIRE nach `reset` und nach jedem verlorenen Leben; meldet verlorene Leben in `info["life_lost"]`.
+
+    `RecordConstructorArgs`: `env.spec` kann die Umgebung samt Wrappern neu bauen (das prüft `check_env`)."""
 
     def __init__(self, env):
+        gym.utils.RecordConstructorArgs.__init__(self)
         super().__init__(env)
         meanings = env.unwrapped.get_action_meanings()
         if meanings[FIRE] != "FIRE":
@@ -77,15 +80,14 @@ class AutoFire(gym.Wrapper):
         return obs, reward, terminated, truncated, info
 
 
-class FrameStack(gym.Wrapper):
+class FrameStack(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Die letzten `history` Bilder als Zustand (history, 84, 84); am Anfang `history` Kopien des ersten Bildes.
 
     Jeder Schritt schiebt mit `push_frame(stack, frame)` nach, der Funktion aus Lektion 6 (Übung 1).
     """
 
     def __init__(self, env, history=HISTORY, push_frame=None):
-        import gymnasium as gym
-
+        gym.utils.RecordConstructorArgs.__init__(self, history=history, push_frame=push_frame)
         super().__init__(env)
         self.history = history
         self.push_frame = push_frame or globals()["push_frame"]
@@ -138,6 +140,105 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
     if seed is not None:
         env.action_space.seed(seed)
     return env
+
+
+# --------------------------------------------------------------------------------------
+# Mini-Breakout: die kleine Pixel-Aufgabe für den ersten Akt von Lektion 6
+# --------------------------------------------------------------------------------------
+MINI_ID = "Workshop/MiniBreakout-v0"
+MINI_SIZE = 10
+MINI_GREY = {"brick": 85, "paddle": 170, "ball": 255}  # ein Graubild wie bei Atari, Ball zuletzt gezeichnet
+
+
+class MiniBreakout(gym.Env):
+    """Breakout auf 10 × 10 Feldern nach den Regeln von MinAtar Breakout (Young & Tian 2019), in NumPy.
+
+    Drei Reihen Ziegel (Reihe 1–3), der Schläger in der untersten Reihe, ein Ball, der diagonal fliegt und an
+    Wänden, Decke, Ziegeln und Schläger abprallt. Jeder Ziegel gibt 1 Punkt; sind alle weg, kommen drei neue
+    Reihen. Fällt der Ball am Schläger vorbei, ist die Episode zu Ende (ein Leben). Aktionen: 0 nichts,
+    1 links, 2 rechts; mit Wahrscheinlichkeit `sticky_action_prob` wiederholt die Umgebung stattdessen die
+    letzte Aktion (»sticky actions« wie im MinAtar-Paper). Beobachtung: ein Graubild (10, 10) uint8, Ziegel 85,
+    Schläger 170, Ball 255. Anders als MinAtars Objekt-Kanäle verrät kein Bild die Flugrichtung des Balls:
+    Die steckt, wie bei Atari, erst im Bildstapel.
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(self, render_mode=None, sticky_action_prob=0.1):
+        self.observation_space = gym.spaces.Box(0, 255, (MINI_SIZE, MINI_SIZE), np.uint8)
+        self.action_space = gym.spaces.Discrete(3)
+        self.render_mode = render_mode
+        self.sticky_action_prob = sticky_action_prob
+
+    def reset(self, seed=None, options=None):
+        super().reset(seed=seed)
+        self.bricks = np.zeros((MINI_SIZE, MINI_SIZE), bool)
+        self.bricks[1:4] = True
+        self.paddle, self.last_action, self.struck = 4, 0, False
+        from_left = bool(self.np_random.integers(2))  # Start links oben nach rechts unten oder gespiegelt
+        self.ball_x, self.ball_y = (0 if from_left else MINI_SIZE - 1), 3
+        self.dx, self.dy = (1 if from_left else -1), 1
+        return self._frame(), {}
+
+    def step(self, action):
+        action = int(action)
+        if self.np_random.random() < self.sticky_action_prob:
+            action = self.last_action
+        self.last_action = action
+        self.paddle = min(max(self.paddle + (0, -1, 1)[action], 0), MINI_SIZE - 1)
+        reward, terminated, hit_brick = 0.0, False, False
+        x, y = self.ball_x + self.dx, self.ball_y + self.dy
+        if not 0 <= x < MINI_SIZE:  # Seitenwand
+            x, self.dx = min(max(x, 0), MINI_SIZE - 1), -self.dx
+        if y < 0:  # Decke
+            y, self.dy = 0, -self.dy
+        elif self.bricks[y, x]:
+            hit_brick = True
+            if not self.struck:  # zwei Ziegel direkt nacheinander: der zweite zählt nicht (wie in MinAtar)
+                reward, self.struck = 1.0, True
+                self.bricks[y, x] = False
+                y, self.dy = self.ball_y, -self.dy
+        elif y == MINI_SIZE - 1:  # unterste Reihe: Schläger oder aus
+            if not self.bricks.any():
+                self.bricks[1:4] = True
+            if self.ball_x == self.paddle:  # senkrecht über dem Schläger: zurück nach oben
+                y, self.dy = self.ball_y, -self.dy
+            elif x == self.paddle:  # auf die Kante: zurück, woher er kam
+                y, self.dx, self.dy = self.ball_y, -self.dx, -self.dy
+            else:
+                terminated = True
+        if not hit_brick:
+            self.struck = False
+        self.ball_x, self.ball_y = x, y
+        return self._frame(), reward, terminated, False, {}
+
+    def _frame(self):
+        frame = np.where(self.bricks, MINI_GREY["brick"], 0).astype(np.uint8)
+        frame[MINI_SIZE - 1, self.paddle] = MINI_GREY["paddle"]
+        frame[self.ball_y, self.ball_x] = MINI_GREY["ball"]
+        return frame
+
+    def render(self):
+        """Ein Farbbild 200 × 200 (jedes Feld 20 × 20 Pixel) für Videos."""
+        return np.repeat(np.repeat(self._frame(), 20, axis=0), 20, axis=1)[..., None].repeat(3, axis=2)
+
+
+def make_mini_env(push_frame=None, history=HISTORY, sticky_action_prob=0.1, render_mode=None):
+    """Mini-Breakout mit Bildstapel: Beobachtung (4, 10, 10) uint8, nachgeschoben mit `push_frame`."""
+    env = MiniBreakout(render_mode=render_mode, sticky_action_prob=sticky_action_prob)
+    return FrameStack(env, history, push_frame)
+
+
+def register_mini_breakout(push_frame=None):
+    """Meldet `Workshop/MiniBreakout-v0` bei Gymnasium an, mit Bildstapel aus `push_frame` (ohne Angabe der aus
+    Lektion 6). So trainiert `dqn.train` mit `config.env_id = atari.MINI_ID` und bewertet `dqn.evaluate` mit
+    deinem `push_frame`. Ein neuer Aufruf ersetzt die alte Anmeldung. Eine Episode endet spätestens nach
+    10 000 Schritten (ein perfekter Agent spielte sonst ewig)."""
+    gym.registry.pop(MINI_ID, None)
+    gym.register(MINI_ID, entry_point=make_mini_env, kwargs={"push_frame": push_frame}, max_episode_steps=10_000)
+
+
+register_mini_breakout()
 
 
 # --------------------------------------------------------------------------------------
@@ -214,27 +315,34 @@ def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=
     return np.array(scores)
 
 
-def record_episode(q_model, seed=0, epsilon=0.05, max_steps=5_000):
-    """Ein Spiel zum Anschauen. Gibt ein dict zurück: `frames` (RGB-Bilder), `q_max` (größter Q-Wert je
-    Schritt), `rewards` (Punkte je Schritt), `life_lost` (je Schritt), `score` (Summe der Punkte)."""
-    env = make_env(render_mode="rgb_array")
+def record_episode(q_model, seed=0, epsilon=0.05, max_steps=5_000, env_id=None):
+    """Ein Spiel zum Anschauen. Gibt ein dict zurück: `frames` (RGB-Bilder), `q_values` (alle Q-Werte je Schritt),
+    `q_max` (größter Q-Wert je Schritt), `actions`, `rewards` (Punkte je Schritt), `life_lost` (je Schritt) und
+    `score` (Summe der Punkte). `env_id`: ohne Angabe Atari-Breakout wie beim Training, sonst `dqn.make_env(env_id)`,
+    z. B. `atari.MINI_ID` (mit dem `push_frame` aus `register_mini_breakout`)."""
+    env = make_env(render_mode="rgb_array") if env_id is None else dqn.make_env(env_id, render_mode="rgb_array")
+    n_actions = int(env.action_space.n)
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
-    frames, q_max, rewards, life_lost = [env.render()], [], [], []
+    frames, q_values, actions, rewards, life_lost = [env.render()], [], [], [], []
     for _ in range(max_steps):
-        q = q_model.predict_on_batch(obs[None])[0]
-        q_max.append(float(q.max()))
-        action = int(rng.integers(4)) if rng.random() < epsilon else int(np.argmax(q))
+        q = np.asarray(q_model.predict_on_batch(obs[None]))[0]
+        q_values.append(q)
+        action = int(rng.integers(n_actions)) if rng.random() < epsilon else int(np.argmax(q))
         obs, reward, terminated, truncated, info = env.step(action)
+        actions.append(action)
         rewards.append(float(reward))
-        life_lost.append(bool(info["life_lost"]))
+        life_lost.append(bool(info.get("life_lost", False)))
         frames.append(env.render())
         if terminated or truncated:
             break
     env.close()
+    q_values = np.array(q_values).reshape(-1, n_actions)
     return dict(
         frames=frames,
-        q_max=np.array(q_max),
+        q_values=q_values,
+        q_max=q_values.max(axis=1) if len(q_values) else np.zeros(0),
+        actions=np.array(actions),
         rewards=np.array(rewards),
         life_lost=np.array(life_lost),
         score=float(sum(rewards)),
@@ -796,19 +904,36 @@ def load_agent(path=None):
 
 
 # >>> erzeugt von `python3 workshop.py library` aus den `# @save`-Zellen; hier nichts ändern
-# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 12 ---
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 8 ---
 def push_frame(stack, frame):
     """Neuer Bildstapel: ältestes Bild raus, `frame` hinten rein. (k, H, W), (H, W) -> (k, H, W)."""
     return np.concatenate([stack[1:], frame[None]], axis=0)
 
 
-# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 15 ---
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 11 ---
+def build_small_cnn(n_actions=3, learning_rate=1e-3, huber_delta=1.0, clipnorm=10.0):
+    """Mini-Breakout-CNN [obs (B, 4, 10, 10) uint8, action_mask (B, n_actions)] -> (train_model, q_model)."""
+    obs = keras.Input((4, 10, 10), name="obs", dtype="uint8")
+    action_mask = keras.Input((n_actions,), name="action_mask")
+    x = keras.layers.Rescaling(1.0 / 255, name="scale")(obs)
+    x = keras.layers.Permute((2, 3, 1), name="channels_last")(x)  # (4, 10, 10) -> (10, 10, 4)
+    x = keras.layers.Conv2D(16, 3, activation="relu", name="conv")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(128, activation="relu", name="dense")(x)
+    q_values = keras.layers.Dense(n_actions, name="q_values")(x)
+    masked_q = keras.layers.Multiply(name="masked_q")([q_values, action_mask])
+    train_model = keras.Model([obs, action_mask], masked_q, name="mini_dqn")
+    dqn.compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
+    return train_model, dqn.q_model_of(train_model)
+
+
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 27 ---
 def learning_signal(reward, terminated, life_lost):
     """(sign(reward) als float, terminated oder life_lost)."""
     return float(np.sign(reward)), bool(terminated or life_lost)
 
 
-# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 20 ---
+# --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 32 ---
 def build_cnn(n_actions=4, learning_rate=1e-4, huber_delta=1.0, clipnorm=10.0):
     """Nature-CNN [obs (B, 4, 84, 84) uint8, action_mask (B, n_actions)] -> (train_model, q_model)."""
     obs = keras.Input((4, 84, 84), name="obs", dtype="uint8")

@@ -488,6 +488,30 @@ def build_cnn(build_cnn):
     )
 
 
+def build_small_cnn(build_small_cnn):
+    feedback.check_function(
+        cnn_facts(build_small_cnn, obs_shape=(4, 10, 10), n_actions=3, layers=("conv", "dense", "q_values")),
+        [
+            (
+                (),
+                {
+                    "Ausgabeformen": {"conv": (8, 8, 16), "dense": (128,), "q_values": (3,)},
+                    "Parameter": 132_179,
+                    "Maske wirkt": True,
+                    "Q-Werte endlich": True,
+                },
+            )
+        ],
+        hint=[
+            "Folge der Tabelle Zeile für Zeile: eine Faltung mit `relu`, flach machen, dann zwei Dense-Schichten.",
+            '`keras.layers.Conv2D(16, 3, activation="relu", name="conv")(x)`: 16 Filter der Größe 3 × 3, Schritt 1; '
+            "aus 10 × 10 Feldern werden 8 × 8, weil ein Filter ohne Rand nicht über die Kante hinausragt.",
+            '`keras.layers.Flatten(name="flatten")(x)`, `Dense(128, activation="relu", name="dense")` und zuletzt '
+            '`Dense(n_actions, name="q_values")` ohne Aktivierung.',
+        ],
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Vergleich mit der fertigen Fassung und Eigenschaften (die Prüffunktionen hinter den Übungen oben)
 # --------------------------------------------------------------------------------------

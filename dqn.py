@@ -278,6 +278,26 @@ PRESETS = {
         eval_every=10_000,
         target_return=200.0,
     ),
+    # Lektion 6, erster Akt: Mini-Breakout (atari.MiniBreakout) mit dem kleinen CNN der Lektion; Einstellungen wie
+    # im MinAtar-Paper, nur kürzer (bench/pixel_candidates.py: nach 40 000 Schritten auf 10 von 10 Seeds gelernt)
+    "Workshop/MiniBreakout-v0": dict(
+        total_steps=40_000,
+        learning_rate=1e-3,
+        gamma=0.99,
+        batch_size=64,
+        memory_size=50_000,
+        learning_starts=2_000,
+        train_every=4,
+        epsilon_end=0.05,
+        epsilon_decay_steps=30_000,
+        target_update_every=250,  # Lernschritte: alle 1 000 Umgebungsschritte
+        double_dqn=True,
+        eval_every=5_000,
+        eval_screen_episodes=30,
+        eval_episodes=30,
+        target_return=1e9,  # kein »gelöst«: ein perfekter Agent spielte ewig; verglichen wird mit dem Band
+        stop_when_solved=False,
+    ),
     # Lektion 5, Überschätzung: kleines Netz, großer Lernschritt und verrauschte Belohnungen, damit die Schätzungen
     # schwanken; ein Target-Netz, das selten nachgezogen wird, ist ein zweiter, fast unabhängiger Schätzer
     "Workshop/MaxBias-v0": dict(
@@ -939,6 +959,10 @@ def close_outputs(bar, env, live_plot=None, logger=None, goal_reached=False):
         logger.flush()
 
 
+def _memory_dtype(env):
+    return np.uint8 if env.observation_space.dtype == np.uint8 else np.float32
+
+
 class TrainRun:
     """Alles um die Trainingsschleife herum, was nicht DQN ist: Umgebung, Netze, Speicher, Zähler, Anzeigen, Bewertung.
 
@@ -991,7 +1015,8 @@ class TrainRun:
                 q_model,
                 rng=np.random.default_rng(seed),
                 target_model=fast_copy(q_model) if config.target_update_every else None,
-                replay_memory=memory_class(config.memory_size, obs_shape, np.float32, seed=seed),
+                # Bilder (uint8) bleiben uint8: ein Viertel des Speichers von float32
+                replay_memory=memory_class(config.memory_size, obs_shape, _memory_dtype(self.env), seed=seed),
             )
         result.config = config
         self.result = result
@@ -1088,6 +1113,9 @@ class TrainRun:
 # --------------------------------------------------------------------------------------
 # Was du sehen solltest: die 10 Seeds des Benchmarks neben deinem Lauf
 # --------------------------------------------------------------------------------------
+PIXEL_BENCH = {"Workshop/MiniBreakout-v0": "pixel_mini-breakout.json"}  # bench/pixel_candidates.py (Lektion 6)
+
+
 def benchmark_band(env_id, backend=None):
     """Die gierigen Bewertungen der 10 Seeds aus bench/dqn_bench.py (unser DQN, dieses Preset) je Schritt.
 
@@ -1097,7 +1125,9 @@ def benchmark_band(env_id, backend=None):
     backend = backend or keras.backend.backend()
     name = env_id.split("-")[0].lower()
     path = course.ROOT / "bench" / "results" / f"dqn_{name}_{backend}.json"
-    if not path.is_file():
+    if env_id in PIXEL_BENCH:
+        path = course.ROOT / "bench" / "results" / PIXEL_BENCH[env_id]
+    elif not path.is_file():
         path = course.ROOT / "bench" / "results" / f"dqn_{name}_tensorflow.json"
     runs = [run for run in json.loads(path.read_text(encoding="utf-8"))["runs"] if run["agent"] == "ours"]
     steps = np.array(sorted({step for run in runs for step, *_ in run["evaluations"]}))
@@ -1120,6 +1150,8 @@ def compare_with_benchmark(result):
     """Eine Zeile: lag dein Lauf im Band der 10 Benchmark-Seeds, darüber oder darunter, und was dann zu tun ist."""
     if course.QUICK:
         return "Schnellmodus: zu kurz für einen Vergleich mit den 10 Seeds des Benchmarks."
+    if not result.config.stop_when_solved:
+        return _compare_last_evaluation(result)
     *_, solved = benchmark_band(result.config.env_id)
     done = sorted(step for step in solved if step is not None)
     band = (
@@ -1146,6 +1178,33 @@ def compare_with_benchmark(result):
     else:
         verdict = f"Dein Lauf: gelöst nach {mine:_} Schritten, im Band; {band}."
     return "Was du sehen solltest: " + verdict.replace("_", " ")
+
+
+def _compare_last_evaluation(result):
+    """Für Trainings ohne »gelöst« (Mini-Breakout): die letzte gierige Bewertung gegen die 10 Seeds bei dem Schritt."""
+    steps, low, median, high, _ = benchmark_band(result.config.env_id)
+    if not result.evaluations:
+        return "Was du sehen solltest: Dein Lauf hat keine Bewertung (eval_every = 0); nichts zu vergleichen."
+    step, mine = result.evaluations[-1][:2]
+    known = np.flatnonzero(steps <= step)
+    if not len(known):
+        return f"Was du sehen solltest: Die 10 Seeds wurden erst ab Schritt {steps[0]:_} bewertet.".replace("_", " ")
+    i = known[-1]
+    band = (
+        f"die 10 Seeds des Benchmarks lagen bei Schritt {int(steps[i]):_} zwischen {course.german_number(low[i])} "
+        f"und {course.german_number(high[i])} (Median {course.german_number(median[i])})"
+    ).replace("_", " ")
+    mine_text = f"Deine letzte Bewertung: {course.german_number(mine)} Punkte nach {step:_} Schritten".replace("_", " ")
+    if mine < low[i]:
+        verdict = (
+            f"{mine_text}; {band}. Das ist unter dem Band: Geh die Checkliste Fehlersuche in Lektion 3 durch, "
+            "Punkt 1 (Prüfumgebungen) zuerst; bei Bildern auch: Schiebt `push_frame` wirklich nach?"
+        )
+    elif mine > high[i]:
+        verdict = f"{mine_text}; {band}. Besser als alle 10: Glück gehabt, oder ein guter Seed."
+    else:
+        verdict = f"{mine_text}, im Band; {band}."
+    return "Was du sehen solltest: " + verdict
 
 
 def _names_used(code):
@@ -1216,7 +1275,7 @@ def one_hot(actions, n_actions):
     return np.eye(n_actions, dtype=np.float32)[np.asarray(actions)]
 
 
-# --- notebooks/03_DQN_CartPole.ipynb, Zelle 7 ---
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 13 ---
 def build_q_network(obs_shape, n_actions, hidden_units=(64, 64)):
     """Keras-Modell [obs (B, *obs_shape), action_mask (B, n_actions)] -> Q-Werte × Maske (B, n_actions)."""
     obs = keras.Input(obs_shape, name="obs")
@@ -1229,7 +1288,7 @@ def build_q_network(obs_shape, n_actions, hidden_units=(64, 64)):
     return keras.Model([obs, action_mask], masked_q)
 
 
-# --- notebooks/03_DQN_CartPole.ipynb, Zelle 13 ---
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 19 ---
 def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0, optimizer=None):
     """Adam und Huber-Verlust; `optimizer`: einen vorhandenen (geladenen) Optimierer samt Zustand weiterverwenden."""
     optimizer = optimizer or keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
@@ -1239,21 +1298,21 @@ def compile_train_model(train_model, learning_rate, huber_delta=1.0, clipnorm=10
     )
 
 
-# --- notebooks/03_DQN_CartPole.ipynb, Zelle 17 ---
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 23 ---
 def bellman_target(rewards, next_q_values, terminated, gamma):
     """y = r + γ · max_a' Q(s', a'), ohne Zukunft bei terminated. (B,), (B, A), (B,) -> (B,) float32."""
     not_terminal = 1.0 - np.asarray(terminated, dtype=np.float32)
     return (np.asarray(rewards, np.float32) + gamma * not_terminal * np.max(next_q_values, axis=1)).astype(np.float32)
 
 
-# --- notebooks/03_DQN_CartPole.ipynb, Zelle 21 ---
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 27 ---
 def linear_epsilon(step, start_step, decay_steps, epsilon_start=1.0, epsilon_end=0.05):
     """ε fällt linear von epsilon_start (bis start_step) auf epsilon_end (ab start_step + decay_steps)."""
     fraction = np.clip((step - start_step) / decay_steps, 0.0, 1.0)
     return float(epsilon_start + (epsilon_end - epsilon_start) * fraction)
 
 
-# --- notebooks/03_DQN_CartPole.ipynb, Zelle 26 ---
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 32 ---
 def greedy_action(q_model, obs):
     """Index der Aktion mit dem größten Q-Wert für eine einzelne Beobachtung obs (Form obs_shape)."""
     q_values = q_model.predict_on_batch(np.asarray(obs, np.float32)[None])
@@ -1267,7 +1326,7 @@ def epsilon_greedy_action(q_model, obs, epsilon, n_actions, rng):
     return greedy_action(q_model, obs)
 
 
-# --- notebooks/03_DQN_CartPole.ipynb, Zelle 36 ---
+# --- notebooks/03_DQN_CartPole.ipynb, Zelle 42 ---
 def train(config, seed=0, models=None, resume=None, live_plot=None, logger=None, progress=True):
     """Trainiert einen DQN-Agenten nach `config`; gibt ein dqn.TrainResult zurück (Netze, Erträge, Bewertungen).
 
@@ -1322,7 +1381,7 @@ def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
     return (np.asarray(rewards, np.float32) + gamma * not_terminal * next_values).astype(np.float32)
 
 
-# --- notebooks/05_Replay_DoubleDQN_LunarLander.ipynb, Zelle 25 (ersetzt 03_DQN_CartPole.ipynb, Zelle 31) ---
+# --- notebooks/05_Replay_DoubleDQN_LunarLander.ipynb, Zelle 25 (ersetzt 03_DQN_CartPole.ipynb, Zelle 37) ---
 def q_iteration(train_model, target_model, replay_memory, config, online_model=None):
     """Ein Lernschritt wie in Lektion 3; mit config.double_dqn wählt das Online-Netz a' und das Target-Netz bewertet."""
     obs, actions, rewards, next_obs, terminated = replay_memory.sample(config.batch_size)

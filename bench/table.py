@@ -9,6 +9,7 @@ Benchmark-Lauf schlägt er fehl, bis jemand `--write` aufruft.
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -112,10 +113,51 @@ def experiment_lines():
     ]
 
 
+PIXEL_CANDIDATES = [
+    ("mini-breakout", "Mini-Breakout (`atari.MiniBreakout`, Lektion 6, Akt 1)"),
+    ("minatar-breakout", "MinAtar Breakout (Paket `minatar`)"),
+]
+
+
+def pixel_lines():
+    """Die Kandidaten für den ersten Akt von Lektion 6, je 10 Seeds (bench/pixel_candidates.py, #39)."""
+    rows = []
+    for name, title in PIXEL_CANDIDATES:
+        path = RESULTS / f"pixel_{name}.json"
+        if not path.exists():
+            continue
+        report = json.loads(path.read_text(encoding="utf-8"))
+        s, runs = report["summary"], report["runs"]
+        minutes = max(run["train_seconds"] for run in runs) / 60
+        first = statistics.median(run["marks"][0]["greedy_mean"] for run in runs)
+        rows.append(
+            f"| {title} | {number(s['steps_per_second_median'], 0)} | {number(minutes)} min "
+            f"({number(statistics.median(run['steps'] for run in runs), 0)} Schritte) | "
+            f"{number(first, 1)} → {number(s['final_greedy_median'], 1)} "
+            f"(schlechtester Seed {number(s['final_greedy_min'], 1)}) | "
+            f"{number(s['random_mean'], 2)} | {s['seeds_meeting_criterion']} von {s['seeds']} | "
+            f"{number(s['maxrss_mb_max'], 0)} MB |"
+        )
+    if not rows:
+        return []
+    return [
+        "",
+        "Pixel-Aufgaben für den ersten Akt von Lektion 6, je 10 Seeds (`bench/pixel_candidates.py`; Kriterium: "
+        "gieriges Mittel über 30 Spiele nach höchstens 10 Minuten Training mindestens das Dreifache des "
+        "Zufallsagenten; Zufall bei Mini-Breakout aus 1000 Spielen, bei MinAtar aus 30):",
+        "",
+        "| Aufgabe | Schritte/s (Median) | längstes Training | gierig, Median: erste → letzte Bewertung | Zufall "
+        "| Kriterium erfüllt | Speicher (maxrss) |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+    ]
+
+
 def markdown():
     lines = ["| " + " | ".join(r) + " |" for r in dqn_rows()]
     lines.insert(1, "|" + "---|" * len(dqn_rows()[0]))
     lines += experiment_lines()
+    lines += pixel_lines()
     speed = RESULTS / "breakout_speed_tensorflow.json"
     if speed.exists():
         b = json.loads(speed.read_text(encoding="utf-8"))

@@ -431,3 +431,66 @@ def test_periodic_checkpoint_names_the_running_run_in_its_history(tmp_path, monk
     )
     assert [run["to_step"] for run in saved[0]] == [50] and [run["to_step"] for run in saved[1]] == [100]
     assert [run["to_step"] for run in saved[-1]] == [120] == [run["to_step"] for run in state.history]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["breakout", "Workshop/MiniBreakout-v0", "Workshop/MaxBias-v0", "CartPole-v1", "Acrobot-v1", "LunarLander-v3"],
+)
+def test_gymnasiums_checker_accepts_every_environment_the_workshop_makes(name):
+    """#39: `gymnasium.utils.env_checker.check_env` nimmt jede Umgebung des Workshops an; für Breakout heißt das
+    auch, dass `env.spec` die Wrapper (AutoFire, FrameStack) neu bauen kann (RecordConstructorArgs)."""
+    import warnings
+
+    from gymnasium.utils.env_checker import check_env
+
+    import dqn
+
+    if name == "breakout":
+        env = atari.make_env(seed=0)
+    else:
+        dqn.register_max_bias_env()
+        env = dqn.make_env(name)
+    try:
+        with warnings.catch_warnings():
+            if name.startswith(("breakout", "Workshop/")):  # unsere: auch ohne Warnung (Gymnasiums eigene warnen)
+                warnings.simplefilter("error")
+            warnings.filterwarnings("ignore", message=".*different from the unwrapped.*")  # wir prüfen mit Wrappern
+            check_env(env, skip_render_check=True)
+    finally:
+        env.close()
+
+
+def test_mini_breakout_follows_the_rules_of_minatar_breakout():
+    """#39: Mini-Breakout (Lektion 6, Akt 1) nach den Regeln von MinAtar Breakout: Start in Reihe 3 an einer Wand,
+    Ziegel in Reihe 1–3, 1 Punkt je Ziegel, Abprall am Schläger, Ende, wenn der Ball vorbeifällt; sticky actions.
+    (Schritt für Schritt mit dem Paket `minatar` verglichen: 300 Spiele, 17 168 Schritte, keine Abweichung.)"""
+    env = atari.MiniBreakout(sticky_action_prob=0.0)
+    frame, _ = env.reset(seed=0)
+    assert frame.shape == (10, 10) and frame.dtype == np.uint8
+    assert env.bricks[1:4].all() and not env.bricks[4:].any() and frame[9, 4] == atari.MINI_GREY["paddle"]
+    assert env.ball_y == 3 and env.ball_x in (0, 9) and env.dy == 1  # der Ball beginnt in der untersten Ziegelreihe
+    assert frame[3, env.ball_x] == atari.MINI_GREY["ball"]  # und liegt im Bild über dem Ziegel
+    # der Schläger folgt dem Ball: kein Ball fällt, und Ziegel bringen Punkte
+    total = 0.0
+    for _ in range(1_000):
+        target = env.ball_x + env.dx if env.dy > 0 else env.ball_x
+        action = 0 if target == env.paddle else (1 if target < env.paddle else 2)
+        _, reward, terminated, _, _ = env.step(action)
+        total += reward
+        assert not terminated
+    assert total >= 10
+    # ein abgeräumtes Feld füllt sich neu, sobald der Ball unten ankommt; senkrecht über dem Schläger prallt er ab
+    env.bricks[:] = False
+    env.ball_x, env.ball_y, env.dx, env.dy = env.paddle, 8, 1, 1
+    _, reward, terminated, _, _ = env.step(0)
+    assert env.bricks[1:4].all() and not terminated and env.dy == -1 and env.ball_y == 8
+    # nichts tun: bald fällt der Ball vorbei, und die Episode endet
+    for seed in range(5):
+        env.reset(seed=seed)
+        assert any(env.step(0)[2] for _ in range(200)), seed
+    # sticky actions: mit Wahrscheinlichkeit 1 wiederholt die Umgebung die letzte Aktion (am Anfang 0)
+    sticky = atari.MiniBreakout(sticky_action_prob=1.0)
+    sticky.reset(seed=0)
+    sticky.step(2)
+    assert sticky.paddle == 4

@@ -355,3 +355,23 @@ def test_every_exercise_says_how_hard_and_how_long():
         assert measured["lessons"][path.stem]["exercise_minutes"] == minutes, "bench/lesson_times.py --words"
     assert total >= 20
 
+
+def test_lesson_6_quotes_the_measured_mini_breakout_band():
+    """#39: Lektion 6 und der Leitfaden nennen für Mini-Breakout die 10 Seeds aus bench/pixel_candidates.py: Median
+    und Spanne der gierigen Bewertung nach 10 000 und 40 000 Schritten und den Zufallsagenten."""
+    import numpy as np
+
+    data = json.loads((course.ROOT / "bench" / "results" / "pixel_mini-breakout.json").read_text(encoding="utf-8"))
+    assert data["summary"]["seeds"] == 10 and data["summary"]["seeds_meeting_criterion"] == 10
+    lesson = json.loads((course.NOTEBOOK_DIR / "06_Breakout_aus_Pixeln.ipynb").read_text(encoding="utf-8"))
+    text = " ".join(" ".join("".join(c["source"]).split()) for c in lesson["cells"] if c["cell_type"] == "markdown")
+    guide = " ".join(GUIDE.split())
+    for step in (10_000, 40_000):
+        values = [mean for run in data["runs"] for s, mean, _ in run["evaluations"] if s == step]
+        assert len(values) == 10, step
+        low, median, high = (course.german_number(v, 1) for v in (min(values), np.median(values), max(values)))
+        quote = f"nach {step:_} Schritten im Median {median} Punkte ({low} bis {high})".replace("_", " ")
+        assert quote in text, quote
+        if step == 40_000:
+            assert quote in guide, quote
+    assert f"ein Zufallsagent schafft {course.german_number(data['summary']['random_mean'], 2)}" in text

@@ -176,17 +176,20 @@ def test_lesson_3_trains_with_the_learners_functions():
     assert solved_at is None and best < 300, (solved_at, best)
 
 
+LESSON_6_PRELUDE = (  # was die erste Zelle und die Import-Zelle von Lektion 6 tun, ohne Umgebungscheck
+    "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport course\ncourse.setup()",
+    "import collections, dataclasses, shutil, time\nimport keras\nimport numpy as np\n"
+    "import atari, dqn, tensorboard_logging, utils",
+)
+
+
 def lesson_6_training(replace=None):
     """Führt von Lektion 6 die Einstellungen, die `# @save`-Zellen (mit `replace` geändert) und die Trainingszelle
     aus, im Schnellmodus. Zählt, wie oft das Training `push_frame` und `learning_signal` der Lektion aufruft.
 
     Gibt (Parameter des trainierten Netzes, Schritte, Aufrufe von push_frame, Aufrufe von learning_signal) zurück.
     """
-    sources = [
-        "import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))\nimport course\ncourse.setup()",
-        "import collections, dataclasses, shutil, time\nimport keras\nimport numpy as np\n"
-        "import atari, dqn, tensorboard_logging, utils",
-    ]
+    sources = list(LESSON_6_PRELUDE)
     for _, source in course.code_cells(LESSON_6):
         if source.startswith("SEED = "):
             sources.append(source)
@@ -221,6 +224,49 @@ def test_lesson_6_trains_with_the_learners_cnn_frame_stack_and_learning_signal()
     # ein anderes CNN (256 statt 512 Neuronen in `dense`) ist genau das Netz, das trainiert wird
     params, _, _, _ = lesson_6_training({"Dense(512,": "Dense(256,"})
     assert params == 1_686_180 - 256 * (3136 + 1) - 256 * 4
+
+
+RIGHT_PUSH = "return np.concatenate([stack[1:], frame[None]], axis=0)"
+
+
+def lesson_6_mini_training(replace=None, steps=20_000):
+    """Führt von Lektion 6 Einstellungen, `# @save`-Zellen (mit `replace` geändert) und das Mini-Breakout-Training
+    aus (voller Modus, `steps` Schritte). Gibt die gierigen Bewertungen [(Schritt, Mittel über 30 Spiele)] zurück."""
+    sources = list(LESSON_6_PRELUDE)
+    for _, source in course.code_cells(LESSON_6):
+        if source.startswith("SEED = "):
+            sources.append(source + f"\nMINI_STEPS = {steps}")
+        elif source.startswith("# @save"):
+            for old, new in (replace or {}).items():
+                if old in source:
+                    source = source.replace(old, new)
+            sources.append(source)
+        elif "mini_result = dqn.train(" in source:
+            sources.append(source)
+            break
+    else:
+        raise AssertionError("Lektion 6 hat keine Trainingszelle `mini_result = dqn.train(...)`")
+    sources.append("import json\nprint('ERGEBNIS', json.dumps([e[:2] for e in mini_result.evaluations]))")
+    return run_cells(sources, quick=False)
+
+
+def test_lesson_6_mini_breakout_learns_with_the_learners_frame_stack_and_stops_without_it():
+    """#39: Im ersten Akt lernt die Zusammensetzung der Lernenden (ihr `push_frame`, ihr kleines CNN, die Schleife aus
+    Lektion 3–5) Mini-Breakout sichtbar; ein `push_frame`, das das neue Bild nicht nachschiebt (der Agent sieht dann
+    die ganze Episode nur ihr erstes Bild), bleibt beim Zufall. Beide Läufe gleichzeitig (2 Kerne), je etwa 2 min.
+
+    Zufall: 0,37 Punkte im Mittel (bench/results/pixel_mini-breakout.json), das Kriterium aus #39 ist das Dreifache."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert any(RIGHT_PUSH in source for _, source in course.code_cells(LESSON_6))
+    broken = {RIGHT_PUSH: "return stack.copy()"}
+    with ThreadPoolExecutor(2) as pool:
+        right, frozen = pool.map(lesson_6_mini_training, [None, broken])
+    random_mean = json.loads((course.ROOT / "bench/results/pixel_mini-breakout.json").read_text())["summary"][
+        "random_mean"
+    ]
+    assert right[-1][1] >= 3 * random_mean + 0.5, right
+    assert max(mean for _, mean in frozen) < 3 * random_mean, frozen
 
 
 def lesson_4_fixed_data_q(update_target_change=None):
