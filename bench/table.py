@@ -116,6 +116,7 @@ def experiment_lines():
 PIXEL_CANDIDATES = [
     ("mini-breakout", "Mini-Breakout (`atari.MiniBreakout`, Lektion 6, Akt 1)"),
     ("minatar-breakout", "MinAtar Breakout (Paket `minatar`)"),
+    ("atari-breakout", "Atari Breakout, verkürzt (Nature-CNN, `ATARI_REDUCED`)"),
 ]
 
 
@@ -133,7 +134,7 @@ def pixel_lines():
         rows.append(
             f"| {title} | {number(s['steps_per_second_median'], 0)} | {number(minutes)} min "
             f"({number(statistics.median(run['steps'] for run in runs), 0)} Schritte) | "
-            f"{number(first, 1)} → {number(s['final_greedy_median'], 1)} "
+            f"{f'{number(first, 1)} → ' if len(runs[0]['marks']) > 1 else ''}{number(s['final_greedy_median'], 1)} "
             f"(schlechtester Seed {number(s['final_greedy_min'], 1)}) | "
             f"{number(s['random_mean'], 2)} | {s['seeds_meeting_criterion']} von {s['seeds']} | "
             f"{number(s['maxrss_mb_max'], 0)} MB |"
@@ -144,7 +145,7 @@ def pixel_lines():
         "",
         "Pixel-Aufgaben für den ersten Akt von Lektion 6, je 10 Seeds (`bench/pixel_candidates.py`; Kriterium: "
         "gieriges Mittel über 30 Spiele nach höchstens 10 Minuten Training mindestens das Dreifache des "
-        "Zufallsagenten; Zufall bei Mini-Breakout aus 1000 Spielen, bei MinAtar aus 30):",
+        "Zufallsagenten; Zufall bei Mini-Breakout aus 1000 Spielen, sonst aus 30):",
         "",
         "| Aufgabe | Schritte/s (Median) | längstes Training | gierig, Median: erste → letzte Bewertung | Zufall "
         "| Kriterium erfüllt | Speicher (maxrss) |",
