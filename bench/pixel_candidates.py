@@ -197,16 +197,15 @@ def one_seed_atari(seed, minutes):
 
     import atari
 
-    started, state, q_model, steps = time.perf_counter(), None, None, 0
-    deadline = time.perf_counter() + minutes * 60
+    started = time.perf_counter()
+    deadline = started + minutes * 60
 
     def stop(step, epsilon, state):
         return time.perf_counter() >= deadline
 
     config = atari.AtariConfig(total_steps=10_000_000, **ATARI_REDUCED)
     q_model, state = atari.train(config, seed=seed, progress=False, on_step=stop)
-    seconds = time.perf_counter() - started
-    steps = state.steps
+    seconds, steps = time.perf_counter() - started, state.steps
     scores = atari.play(q_model, episodes=EVAL_EPISODES, epsilon=0.0, seed=EVAL_SEED + seed)
     return dict(
         seed=seed,
