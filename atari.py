@@ -244,7 +244,6 @@ register_mini_breakout()
 # --------------------------------------------------------------------------------------
 # Hyperparameter
 # --------------------------------------------------------------------------------------
-@dqn.hyperparameters
 class AtariConfig(dqn.Hyperparameters):
     """Hyperparameter des Breakout-Trainings; Schritte sind Agenten-Schritte (je 4 Bilder). Geprüft wie DQNConfig."""
 

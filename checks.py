@@ -265,7 +265,8 @@ class FixedQ:
         return self.q_values[None]
 
 
-def action_choice(greedy_action, epsilon_greedy_action):
+def epsilon_greedy_action(greedy_action, epsilon_greedy_action):
+    """Lektion 3, Übung 4: erst die gierige Aktion, dann die ε-greedy-Aktion, die sie benutzt."""
     feedback.check_function(
         greedy_action,
         [((FixedQ([0.1, 0.7]), np.zeros(4)), 1), ((FixedQ([3.0, -1.0, 2.0]), np.zeros(4)), 0)],
@@ -293,8 +294,11 @@ def action_choice(greedy_action, epsilon_greedy_action):
     )
 
 
-def q_iteration(q_iteration):
-    """Lektion 3 (DQN-Ziel) und Lektion 5 (mit Double-DQN-Schalter): derselbe Name, zwei Stufen."""
+def q_iteration(q_iteration, double_dqn=False):
+    """Lektion 3 (DQN-Ziel) und Lektion 5 (`double_dqn=True`: dazu der Double-DQN-Schalter): derselbe Lernschritt,
+    zwei Stufen."""
+    if double_dqn:
+        return _double_q_iteration(q_iteration)
     feedback.check_function(
         learning_step_facts(q_iteration),
         [((seed,), learning_step_facts(_reference("q_iteration"))(seed)) for seed in (0, 1)],
@@ -354,7 +358,8 @@ def update_target(update_target):
 # --------------------------------------------------------------------------------------
 # Lektion 5: Erfahrungsspeicher und Double DQN
 # --------------------------------------------------------------------------------------
-def replay_memory(memory_class):
+def ReplayMemory(memory_class):  # noqa: N802  (heißt wie die Klasse, die die Übung schreibt)
+    """Lektion 5, Übung 1: der Erfahrungsspeicher `ReplayMemory` (add und sample), an seinen Eigenschaften geprüft."""
     feedback.check_function(
         replay_memory_facts(memory_class),
         [
@@ -399,7 +404,7 @@ def double_dqn_target(double_dqn_target):
     )
 
 
-def double_q_iteration(q_iteration):
+def _double_q_iteration(q_iteration):
     facts = learning_step_facts(_reference("q_iteration"))
     feedback.check_function(
         learning_step_facts(q_iteration),

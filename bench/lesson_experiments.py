@@ -5,10 +5,10 @@
     .venv/bin/python bench/lesson_experiments.py replay                 # Lektion 5, Erfahrungsspeicher
     .venv/bin/python bench/lesson_experiments.py overestimation         # Lektion 5, DQN gegen Double DQN
 
-Jedes Experiment ruft genau die Funktion aus `dqn`, die auch die Lektion ruft (dort mit den Bausteinen der
-Lernenden), mit den Einstellungen aus `dqn.LESSON_EXPERIMENTS`. Ergebnis: bench/results/experiment_<name>.json
+Jedes Experiment ruft genau die Funktion aus `experiments`, die auch die Lektion ruft (dort mit den Bausteinen der
+Lernenden), mit den Einstellungen aus `experiments.LESSON_EXPERIMENTS`. Ergebnis: bench/results/experiment_<name>.json
 mit den Messreihen und der Kennzahl je Seed und Variante und dem Effekt: bei wie vielen Seeds er sich zeigt.
-Die Lektionen zeichnen diese Verteilung neben den Lauf der Lernenden (`dqn.experiment_results`).
+Die Lektionen zeichnen diese Verteilung neben den Lauf der Lernenden (`experiments.experiment_results`).
 """
 
 import argparse
@@ -23,14 +23,15 @@ sys.path.insert(0, str(ROOT))
 
 import course  # noqa: E402
 import dqn  # noqa: E402
+import experiments  # noqa: E402
 import provenance  # noqa: E402
 
 
 def run_target_fixed_data(seed, settings):
-    memory, _ = dqn.collect_random("CartPole-v1", settings["random_steps"], seed)
+    memory, _ = experiments.collect_random("CartPole-v1", settings["random_steps"], seed)
     probe_obs = memory.sample(256)[0]
     traces = {
-        variant: dqn.fixed_data_q_trace(
+        variant: experiments.fixed_data_q_trace(
             variant, memory, probe_obs, seed=seed, updates=settings["updates"], soft_tau=settings["soft_tau"]
         )
         for variant in ("none", "hard", "soft")
@@ -42,7 +43,7 @@ def _training_variants(seed, settings, summarize, env_id="CartPole-v1", eval_eve
     """Ein Training je Variante (`settings["variants"]`): Lernkurven und je Variante `summarize` der Bewertungen."""
     traces, metric = {}, {}
     for variant, change in settings["variants"].items():
-        result = dqn.training_curve(env_id, seed, settings["steps"], eval_every=eval_every, **change)
+        result = experiments.training_curve(env_id, seed, settings["steps"], eval_every=eval_every, **change)
         traces[variant] = [(step, mean) for step, mean, _ in result.evaluations]
         metric[variant] = float(summarize([mean for _, mean in traces[variant]]))
     return traces, metric
@@ -58,10 +59,10 @@ def run_replay(seed, settings):
 
 def run_overestimation(seed, settings):
     traces = {
-        variant: dqn.overestimation_trace(variant == "Double DQN", seed, every=settings["every"])
+        variant: experiments.overestimation_trace(variant == "Double DQN", seed, every=settings["every"])
         for variant in ("DQN", "Double DQN")
     }
-    return traces, {variant: dqn.overestimation(trace) for variant, trace in traces.items()}
+    return traces, {variant: experiments.overestimation(trace) for variant, trace in traces.items()}
 
 
 RUNS = dict(
@@ -77,7 +78,7 @@ def main():
     parser.add_argument("experiment", choices=sorted(RUNS), help="welches Experiment")
     parser.add_argument("--seeds", type=int, default=10, help="Seeds 0 … N−1 (Voreinstellung 10)")
     args = parser.parse_args()
-    settings = dqn.LESSON_EXPERIMENTS[args.experiment]
+    settings = experiments.LESSON_EXPERIMENTS[args.experiment]
     seeds, runs = list(range(args.seeds)), []
     start = time.perf_counter()
     for seed in seeds:
@@ -94,13 +95,13 @@ def main():
         metric=settings["metric"],
         seeds=seeds,
         runs=runs,
-        effect=dqn.experiment_effect(args.experiment, runs),
+        effect=experiments.experiment_effect(args.experiment, runs),
         machine=provenance.machine_description(),
         keras_backend=dqn.keras.backend.backend(),
         date=time.strftime("%Y-%m-%d"),
         total_seconds=round(time.perf_counter() - start, 1),
     )
-    path = dqn.EXPERIMENT_RESULTS / f"experiment_{args.experiment}.json"
+    path = experiments.EXPERIMENT_RESULTS / f"experiment_{args.experiment}.json"
     course.write_json_atomic(path, result)
     print(result["effect"]["text"])
     print(f"geschrieben: {path.relative_to(ROOT)}")

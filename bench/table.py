@@ -83,7 +83,7 @@ EXPERIMENTS = [
 
 def experiment_lines():
     """Die Experimente der Lektionen 4 und 5 über 10 Seeds (bench/lesson_experiments.py)."""
-    from dqn import VARIANT_LABELS  # die deutschen Namen der Varianten (ihre Schlüssel sind englisch)
+    from experiments import VARIANT_LABELS  # die deutschen Namen der Varianten (ihre Schlüssel sind englisch)
 
     rows = []
     for name, lesson, title in EXPERIMENTS:

@@ -109,7 +109,7 @@ def test_importing_dqn_adds_no_finder_of_ours_and_only_quiets_tensorflow():
     """dqn und atari laden Keras; dabei setzen TensorFlow und andere Pakete eigene Variablen. Von uns kommt nur
     TF_CPP_MIN_LOG_LEVEL (Keras leise laden), kein Import-Finder, kein sys.path-Eintrag."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
-    code = PROCESS_STATE.format(modules="dqn, atari, probes")
+    code = PROCESS_STATE.format(modules="dqn, atari, experiments, probes")
     out = subprocess.run([sys.executable, "-c", code], cwd=course.ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     before, after = json.loads(out.stdout)

@@ -445,11 +445,12 @@ def test_gymnasiums_checker_accepts_every_environment_the_workshop_makes(name):
     from gymnasium.utils.env_checker import check_env
 
     import dqn
+    import experiments
 
     if name == "breakout":
         env = atari.make_env(seed=0)
     else:
-        dqn.register_max_bias_env()
+        experiments.register_max_bias_env()
         env = dqn.make_env(name)
     try:
         with warnings.catch_warnings():

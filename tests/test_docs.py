@@ -124,14 +124,15 @@ def test_guide_quotes_the_lessons_constants():
     import re
 
     import dqn
+    import experiments
 
     lesson_4 = (course.NOTEBOOK_DIR / "04_Target_Netzwerk_Acrobot.ipynb").read_text(encoding="utf-8")
-    assert 'SOFT_TAU = FIXED[\\"soft_tau\\"]' in lesson_4, "Lektion 4 nimmt τ aus dqn.LESSON_EXPERIMENTS"
-    soft_tau = dqn.LESSON_EXPERIMENTS["target_fixed_data"]["soft_tau"]
+    assert 'SOFT_TAU = FIXED[\\"soft_tau\\"]' in lesson_4, "Lektion 4 nimmt τ aus experiments.LESSON_EXPERIMENTS"
+    soft_tau = experiments.LESSON_EXPERIMENTS["target_fixed_data"]["soft_tau"]
     assert f"τ = {course.german_number(soft_tau, 2)}" in GUIDE
     cartpole = dqn.preset("CartPole-v1")
     assert f"Die ersten {cartpole.learning_starts} Schritte" in GUIDE
-    assert f"CartPole, {dqn.LESSON_EXPERIMENTS['replay']['steps']:_} Schritte".replace("_", " ") in GUIDE
+    assert f"CartPole, {experiments.LESSON_EXPERIMENTS['replay']['steps']:_} Schritte".replace("_", " ") in GUIDE
     lesson_3 = json.loads((course.NOTEBOOK_DIR / "03_DQN_CartPole.ipynb").read_text(encoding="utf-8"))
     exercises = sum(
         len(re.findall(r"^#+ Übung \d", "".join(c["source"]), flags=re.M))

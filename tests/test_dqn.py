@@ -180,6 +180,11 @@ def test_evaluate_by_hand():
 
 
 def test_every_preset_is_valid_and_lunarlander_uses_double_dqn():
+    import atari
+    import experiments
+
+    atari.register_mini_breakout()  # die Umgebungen der Workshop-Presets, wie Lektion 5 und 6 sie anmelden
+    experiments.register_max_bias_env()
     for env_id in dqn.PRESETS:
         config = dqn.preset(env_id)
         assert config.env_id == env_id and config.total_steps >= config.learning_starts

@@ -116,7 +116,7 @@ def test_check_cells_are_one_line_and_show_no_cases(path):
     checks = [source(c) for c in notebook.cells if c.cell_type == "code" and workshop.check_name(source(c))]
     assert checks, path.name
     for check in checks:
-        assert re.fullmatch(r"checks\.\w+\(\w+(, \w+)*\)", check.strip()), check
+        assert re.fullmatch(r"checks\.\w+\(\w+(, \w+)*(, \w+=\w+)*\)", check.strip()), check
     for cell in notebook.cells:
         assert "feedback.check_function(" not in source(cell) and "hint=" not in source(cell), source(cell)[:200]
 
