@@ -356,6 +356,110 @@ def update_target(update_target):
 
 
 # --------------------------------------------------------------------------------------
+# Lektion 4: Fehlersuche in Kims Agent
+# --------------------------------------------------------------------------------------
+KIM_FIXED = "behoben"
+
+
+def bug_hunt(bellman_target, q_iteration, update_target):
+    """Lektion 4, Übung 2: Kims drei Fehler, jeder für sich geprüft (sonst verdeckt ein Fehler den anderen)."""
+    for function in (bellman_target, q_iteration, update_target):
+        feedback.refuse_stale(getattr(function, "__name__", ""))
+    status = {}
+
+    def bug_hunt():
+        status.update(
+            {
+                "Fehler im Bellman-Ziel": _kim_episode_end(bellman_target),
+                "Fehler im Lernschritt": _kim_next_state(q_iteration, bellman_target),
+                "Fehler beim Target-Netz": _kim_target_sync(update_target),
+            }
+        )
+        return dict(status)
+
+    try:
+        _check_bug_hunt(bug_hunt, graded=getattr(bellman_target, "__name__", None))
+    except feedback.ExerciseWrong:
+        fixed = [name for name, value in status.items() if value == KIM_FIXED]
+        if fixed:
+            course.show_feedback(f"✅ Schon behoben ({len(fixed)} von 3): {', '.join(fixed)}.")
+        raise
+
+
+def _kim_episode_end(bellman_target):
+    """Fehler 1: Zählt nach dem Episodenende (terminated = 1) die Zukunft noch mit?"""
+    targets = bellman_target(np.array([1.0, 1.0]), np.array([[2.0, 3.0], [4.0, 5.0]]), np.array([0.0, 1.0]), 0.5)
+    targets = np.asarray(targets, dtype=float).ravel().tolist()
+    if np.allclose(targets, [2.5, 1.0]):
+        return KIM_FIXED
+    if len(targets) == 2 and np.isclose(targets[1], 1.0 + 0.5 * 5.0):
+        return "noch da: Nach dem Episodenende (terminated = 1) zählt die Zukunft noch mit (Ziel 3,5 statt 1,0)."
+    return (
+        "anders falsch: r = (1, 1), Q(s′) = ((2, 3), (4, 5)), terminated = (0, 1) und γ = 0,5 ergeben "
+        f"{targets} statt [2.5, 1.0]."
+    )
+
+
+def _kim_next_state(q_iteration, bellman_target):
+    """Fehler 2: Kommen die Q-Werte für max_a′ Q(s′, a′) von den Folgezuständen? Mit dem richtigen Ziel aus `dqn`,
+    damit nur der Lernschritt selbst zählt."""
+    import dqn
+
+    try:
+        step = dqn.with_parts(q_iteration, **{bellman_target.__name__: dqn.bellman_target})
+    except course.InputError:  # der Lernschritt ruft das Ziel nicht über diesen Namen auf
+        step = q_iteration
+    facts = learning_step_facts(step)(0)
+    expected = learning_step_facts(dqn.q_iteration)(0)
+    wrong = [name for name in expected if facts[name] != expected[name]]
+    if not wrong:
+        return KIM_FIXED
+    if [name.split()[0] for name in wrong] == ["Ziele", "Netz"]:
+        return "noch da: Die Ziele stimmen nicht; von welchen Zuständen kommen die Q-Werte für max_a′ Q(s′, a′)?"
+    return "anders falsch: " + "; ".join(f"{name}: erwartet {expected[name]!r}, ist {facts[name]!r}" for name in wrong)
+
+
+def _kim_target_sync(update_target):
+    """Fehler 3: Bekommt das Target-Netz mit tau = 1 die Online-Gewichte, und mischt es mit tau = 0,25 richtig?"""
+    import dqn
+
+    def after_update(tau):
+        target = dqn.NumpyQ([np.zeros((1, 2), np.float32), np.zeros(2, np.float32)], ["linear"])
+        online = dqn.NumpyQ([np.array([[4.0, 8.0]], np.float32), np.array([2.0, -2.0], np.float32)], ["linear"])
+        update_target(target, online, tau)
+        return [w.tolist() for w in target.get_weights()]
+
+    hard = after_update(1.0)
+    if hard == [[[4.0, 8.0]], [2.0, -2.0]] and after_update(0.25) == [[[1.0, 2.0]], [0.5, -0.5]]:
+        return KIM_FIXED
+    if hard == [[[0.0, 0.0]], [0.0, 0.0]]:
+        return "noch da: Mit tau = 1 bleibt das Target-Netz, wie es war: Es wird nie nachgezogen."
+    return f"anders falsch: Nach dem Nachziehen mit tau = 1 hat das Target-Netz {hard} statt der Online-Gewichte."
+
+
+def _check_bug_hunt(bug_hunt, graded):
+    feedback.check_function(
+        bug_hunt,
+        [
+            (
+                (),
+                dict.fromkeys(
+                    ("Fehler im Bellman-Ziel", "Fehler im Lernschritt", "Fehler beim Target-Netz"), KIM_FIXED
+                ),
+            )
+        ],
+        hint=[
+            "Lass die Prüfumgebungen auf Kims Schleife laufen: Die erste, die scheitert, zeigt auf einen Baustein.",
+            "Checkliste Punkt 3 (Episodenende) und Punkt 5 (Target-Netz); und vergleiche jede Zeile von "
+            "`kim_q_iteration` mit deinem Lernschritt aus Lektion 3: Welche Beobachtungen gehen in welches Netz?",
+            "Fehler 1: `(1 - terminated)` fehlt im Ziel. Fehler 2: `predict_on_batch(next_obs)` statt `obs`. "
+            "Fehler 3: `tau * w + (1 - tau) * t` (w online, t target), nicht umgekehrt.",
+        ],
+        graded=graded,
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Lektion 5: Erfahrungsspeicher und Double DQN
 # --------------------------------------------------------------------------------------
 def ReplayMemory(memory_class):  # noqa: N802  (heißt wie die Klasse, die die Übung schreibt)
@@ -703,3 +807,30 @@ def replay_memory_facts(memory_class):
 
     replay_memory_facts.__name__ = getattr(memory_class, "__name__", "ReplayMemory")
     return replay_memory_facts
+
+
+# --------------------------------------------------------------------------------------
+# Jede Prüfung einer Übung merkt sich ihr Ergebnis neben der Übungsdatei (course.progress zeigt den Stand)
+# --------------------------------------------------------------------------------------
+def _recorded(check):
+    import functools
+
+    @functools.wraps(check)
+    def recorded(*args, **kwargs):
+        try:
+            result = check(*args, **kwargs)
+        except feedback.ExerciseNotSolved:
+            feedback.record_outcome(check.__name__, "offen")
+            raise
+        except feedback.ExerciseWrong:
+            feedback.record_outcome(check.__name__, "falsch")
+            raise
+        feedback.record_outcome(check.__name__, "gelöst")
+        return result
+
+    return recorded
+
+
+for _name in sorted({check for exercises in course.lesson_exercises().values() for check, _ in exercises}):
+    if callable(globals().get(_name)):
+        globals()[_name] = _recorded(globals()[_name])

@@ -339,6 +339,83 @@ def where_defined(name, lesson=None):
     return [(lesson_name, first) for lesson_name, first in places if not lesson or lesson_name == lesson]
 
 
+def lesson_exercises():
+    """{Lektionsdatei: [[Prüfung, Überschrift der Übung], …]} aus `lesson_exercises.json` (erzeugt von
+    `python3 workshop.py library`; ein Test hält es im Abgleich)."""
+    try:
+        return json.loads((ROOT / "lesson_exercises.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+PROGRESS_FILE = "fortschritt.json"  # neben den Übungsversionen: wie jede Prüfung zuletzt ausging (feedback schreibt)
+PROGRESS_MARK = "workshop_progress"  # nur eine Datei mit dieser Marke ist unsere; eine fremde bleibt unberührt
+VERDICT_MARKS = {"gelöst": "✅", "falsch": "❌", "offen": "✋"}
+
+
+def is_exercise_version(path):
+    """Ist `path` eine Übungsversion (von `workshop.py exercises` erzeugt, mit ihrem Fingerabdruck in den Metadaten)?
+    Die Lektionen mit Lösungen tragen ihn nicht."""
+    from workshop import GENERATED_KEY
+
+    try:
+        metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+        return GENERATED_KEY in metadata.get("workshop", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def progress_table(folder=None):
+    """(Datei, {Lektion: [(Überschrift, Prüfung, Ergebnis oder None, Zeit oder None)]}) für `progress`."""
+    if folder is None:
+        running = notebook_path()
+        folder = running.parent if running is not None and is_exercise_version(running) else ROOT / "uebungen"
+    path = Path(folder) / PROGRESS_FILE
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+    stored = stored if isinstance(stored, dict) else {}
+    table = {}
+    for lesson, exercises in lesson_exercises().items():
+        seen = stored.get(lesson, {}) if isinstance(stored.get(lesson), dict) else {}
+        table[lesson] = [
+            (title, check, (seen.get(check) or {}).get("verdict"), (seen.get(check) or {}).get("time"))
+            for check, title in exercises
+        ]
+    return path, table
+
+
+def progress(folder=None):
+    """Zeigt deinen Stand: welche Übungen jeder Lektion gelöst sind, nach den Ergebnissen der Prüfzellen, die neben
+    den Übungsversionen in `fortschritt.json` stehen, und mit welcher Übung es weitergeht. In jeder Zelle:
+    `course.progress()`."""
+    path, table = progress_table(folder)
+    lines = [f"Dein Stand (aus {path}):" if path.exists() else f"Noch keine Prüfung gelaufen ({path} fehlt)."]
+    for lesson, exercises in table.items():
+        solved = sum(verdict == "gelöst" for _, _, verdict, _ in exercises)
+        lines.append(f"{lesson.removesuffix('.ipynb')}: {solved} von {len(exercises)} gelöst")
+        for title, _, verdict, when in exercises:
+            state = f"zuletzt {verdict}, {when}" if verdict else "noch nicht geprüft"
+            lines.append(f"   {VERDICT_MARKS.get(verdict, '·')} {title} ({state})")
+    # weiter in der Lektion, an der du zuletzt gearbeitet hast (dann in den folgenden, zuletzt von vorn)
+    lessons = list(table)
+    touched = [(max(when or "" for *_, when in table[lesson]), i) for i, lesson in enumerate(lessons)]
+    start = max(touched)[1] if touched and max(touched)[0] else 0
+    order = lessons[start:] + lessons[:start]
+    next_up = next(
+        (
+            f"{lesson.removesuffix('.ipynb')}, {title}"
+            for lesson in order
+            for title, _, verdict, _ in table[lesson]
+            if verdict != "gelöst"
+        ),
+        None,
+    )
+    lines.append(f"Weiter mit: {next_up}." if next_up else "Alle Übungen gelöst. 🎉")
+    print("\n".join(lines))
+
+
 def missing_name_message(name, lesson=None):
     """Die deutsche Erklärung zu einem NameError, wenn eine Lektionszelle den Namen anlegt; sonst None.
 

@@ -803,7 +803,7 @@ class TrainRun:
         if self.logger is not None:
             self.logger.log_scalar("bewertung", mean, step)
         if self.live_plot is not None:
-            self.live_plot.add_evaluation(mean)
+            self.live_plot.add_evaluation(mean, step)
         solved = mean >= config.target_return and self.result.solved_at_step is None
         if solved:
             self.result.solved_at_step, self.result.solved_after_seconds = step, self.result.train_seconds

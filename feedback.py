@@ -122,13 +122,16 @@ def _describe_call(function, args, kwargs):
     return f"{getattr(function, '__name__', 'funktion')}({', '.join(parts)})"
 
 
-def _register_hint(function, hint):
-    """Merkt sich die Tipps zu einer Übung; gibt (Name, Satz »Einen Tipp bekommst du mit …«) zurück."""
+def _register_hint(function, hint, graded=None):
+    """Merkt sich die Tipps zu einer Übung; gibt (Name, Satz »Einen Tipp bekommst du mit …«) zurück.
+
+    `graded`: der Name der Funktion, deren Zelle geprüft wird, wenn die Prüffunktion anders heißt (Standard: ihr Name).
+    """
     name = getattr(function, "__name__", "deine Funktion")
     if hint:
         _HINTS[name] = [hint] if isinstance(hint, str) else list(hint)
     ask = f'\nEinen Tipp bekommst du mit `checks.hint("{name}")`.' if hint else ""
-    return name, graded_version(name) + ask
+    return name, graded_version(graded or name) + ask
 
 
 def _defines(source, name):
@@ -209,7 +212,29 @@ def graded_version(name):
     )
 
 
-def _refuse_stale(name):
+def record_outcome(check, verdict):
+    """Merkt sich das Ergebnis einer Prüfung (»gelöst«, »falsch«, »offen«) neben der laufenden Übungsdatei, für
+    `course.progress()`. Nur bei Übungsversionen (nie bei den Lektionen mit Lösungen) und nur, wenn Jupyter die Datei
+    nennt; eine fremde oder kaputte Datei gleichen Namens bleibt, wie sie ist. Gibt die Datei zurück oder None."""
+    import json
+    import time
+
+    path = course.notebook_path()
+    if path is None or not course.is_exercise_version(path):
+        return None
+    target = path.parent / course.PROGRESS_FILE
+    try:
+        data = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {course.PROGRESS_MARK: 1}
+        if not isinstance(data, dict) or course.PROGRESS_MARK not in data:
+            return None
+        data.setdefault(path.name, {})[check] = dict(verdict=verdict, time=time.strftime("%Y-%m-%d %H:%M"))
+        course.write_json_atomic(target, data)
+    except (OSError, ValueError, TypeError, AttributeError):  # die Notiz ist es nicht wert, eine Prüfung zu stören
+        return None
+    return target
+
+
+def refuse_stale(name):
     message = _stale_exercise_message(name)
     if message:
         raise ExerciseNotSolved(message)
@@ -247,10 +272,10 @@ class _time_limit:
         return False
 
 
-def call_exercise(function, *args, _hint="", **kwargs):
+def call_exercise(function, *args, _hint="", _graded=None, **kwargs):
     """Ruft eine Übungsfunktion auf; ein Stub, ein Absturz oder eine Endlosschleife (nach EXERCISE_TIME_LIMIT
     Sekunden) wird zu einer deutschen Rückmeldung ohne Traceback."""
-    name, ask = _register_hint(function, _hint)
+    name, ask = _register_hint(function, _hint, _graded)
     try:
         with _time_limit(EXERCISE_TIME_LIMIT):
             return function(*args, **kwargs)
@@ -275,22 +300,25 @@ def call_exercise(function, *args, _hint="", **kwargs):
         ) from None
 
 
-def check_function(function, cases, hint="", tolerance=1e-6):
+def check_function(function, cases, hint="", tolerance=1e-6, graded=None):
     """Prüft eine Übungsfunktion an Fällen `(args, erwartet)` oder `(args, kwargs, erwartet)`.
 
     `hint`: ein Tipp oder eine Liste von Tipps, vom Denkanstoß bis zum Code (`checks.hint` zeigt einen nach dem
     anderen).
 
+    `graded`: der Name einer Funktion der Lernenden, deren Zelle geprüft wird, wenn `function` eine Prüffunktion mit
+    eigenem Namen ist (z. B. `bug_hunt` über Kims drei Funktionen).
+
     Gibt bei Erfolg eine Zeile aus; sonst ExerciseNotSolved oder ExerciseWrong mit deutscher Erklärung
     (ohne Traceback aus diesem Modul). Den Tipp gibt es nur auf Wunsch: `checks.hint(name)`.
     """
-    name, ask = _register_hint(function, hint)
-    _refuse_stale(name)
+    name, ask = _register_hint(function, hint, graded)
+    refuse_stale(graded or name)
     for case in cases:
         args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])
         args = args if isinstance(args, tuple) else (args,)
         call = _describe_call(function, args, kwargs)
-        actual = call_exercise(function, *args, _hint=hint, **kwargs)
+        actual = call_exercise(function, *args, _hint=hint, _graded=graded, **kwargs)
         try:
             same = _close(actual, expected, tolerance)
         except Exception:  # z. B. ein Text, wo eine Zahl hingehört: kein NumPy-Fehler, sondern eine Erklärung
@@ -321,7 +349,7 @@ def check_cartpole_policy(policy, goal=300, episodes=20, seed=10_000, hint=""):
     import numpy as np
 
     name, ask = _register_hint(policy, hint)
-    _refuse_stale(name)
+    refuse_stale(name)
     env = gym.make("CartPole-v1")
     returns = []
     for episode in range(episodes):

@@ -301,6 +301,28 @@ def lesson_names_index():
     return dict(sorted(index.items()))
 
 
+LESSON_EXERCISES = ROOT / "lesson_exercises.json"
+EXERCISE_HEADING = re.compile(r"^###\s*(Übung\b.*?)\s*$", re.MULTILINE)
+
+
+def lesson_exercises_index():
+    """{Lektionsdatei: [[Prüfung, Überschrift der Übung], …]} in der Reihenfolge der Lektion: jede Prüfzelle mit der
+    letzten Überschrift »### Übung N: …« davor. Daraus zeigt `course.progress()` den Stand, ohne Lektionen zu lesen."""
+    index = {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        heading, found = "", []
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = _cell_source(cell)
+            if cell["cell_type"] == "markdown":
+                match = EXERCISE_HEADING.search(source)
+                heading = match.group(1) if match else heading
+            elif check_name(source):
+                found.append([check_name(source), heading or check_name(source)])
+        if found:
+            index[path.name] = found
+    return index
+
+
 def lesson_names():
     """Das erzeugte Verzeichnis `lesson_names.json` (leer, wenn es fehlt)."""
     try:
@@ -360,11 +382,16 @@ def write_library(write=True):
             if write:
                 path.write_text(new_text, encoding="utf-8")
         changed.append(path)
-    index = json.dumps(lesson_names_index(), ensure_ascii=False, indent=1) + "\n"
-    if lesson_names() != json.loads(index):
-        if write:
-            LESSON_NAMES.write_text(index, encoding="utf-8")
-        changed.append(LESSON_NAMES)
+    for path, index in ((LESSON_NAMES, lesson_names_index()), (LESSON_EXERCISES, lesson_exercises_index())):
+        text = json.dumps(index, ensure_ascii=False, indent=1) + "\n"
+        try:
+            same = json.loads(path.read_text(encoding="utf-8")) == index
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            if write:
+                path.write_text(text, encoding="utf-8")
+            changed.append(path)
     return changed
 
 
@@ -373,7 +400,10 @@ def cmd_library(options):
     for path in changed:
         print(f"neu geschrieben: {_shown(path)}")
     if not changed:
-        print("dqn.py, atari.py, Ringbuffer.ipynb und lesson_names.json stimmen schon mit den Lektionen überein.")
+        print(
+            "dqn.py, atari.py, Ringbuffer.ipynb, lesson_names.json und lesson_exercises.json stimmen schon mit den "
+            "Lektionen überein."
+        )
     return 0
 
 

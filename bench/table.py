@@ -154,11 +154,28 @@ def pixel_lines():
     ]
 
 
+def playground_lines():
+    """Die Spielwiese aus Lektion 3: wie lange ein Lauf dauert (bench/playground.py, #37)."""
+    path = RESULTS / "playground.json"
+    if not path.exists():
+        return []
+    report = json.loads(path.read_text(encoding="utf-8"))
+    runs = report["runs"]
+    return [
+        "",
+        f"Spielwiese (Lektion 3, `bench/playground.py`): {len(runs)} Läufe ({len(runs) // report['seeds']} "
+        f"Einstellungen × {report['seeds']} Seeds, höchstens {number(report['config']['total_steps'], 0)} Schritte) "
+        f"dauerten im Median {number(report['median_seconds'])} s, der längste {number(report['max_seconds'])} s "
+        f"({report['machine']['cpus']} Kerne, {report['date']}).",
+    ]
+
+
 def markdown():
     lines = ["| " + " | ".join(r) + " |" for r in dqn_rows()]
     lines.insert(1, "|" + "---|" * len(dqn_rows()[0]))
     lines += experiment_lines()
     lines += pixel_lines()
+    lines += playground_lines()
     speed = RESULTS / "breakout_speed_tensorflow.json"
     if speed.exists():
         b = json.loads(speed.read_text(encoding="utf-8"))

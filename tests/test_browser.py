@@ -12,6 +12,7 @@ Gebraucht werden Playwright (requirements.txt, ohne eigenen Browser-Download) un
 (`.ci/run` installiert es, wo es fehlt). Fehlt der Browser, wird der Test mit einer Meldung übersprungen.
 """
 
+import json
 import os
 import re
 import secrets
@@ -255,6 +256,54 @@ def click_balance_buttons(page, screenshot):
     page.screenshot(path=str(screenshot))
 
 
+def widget_text_appears(page, pattern, timeout=20_000):
+    """Wartet, bis ein HTML-Widget Text zeigt, der auf den regulären Ausdruck `pattern` (JavaScript) passt."""
+    page.wait_for_function(
+        f"""() => Array.from(document.querySelectorAll('.widget-html'))
+        .some(e => /{pattern}/.test(e.textContent))""",
+        timeout=timeout,
+    )
+
+
+def use_episode_viewer(page, screenshot):
+    """#37: Den Regler »Schritt« mit der Tastatur drei Schritte weiter: Bild und Q-Werte zeigen Schritt 3."""
+    handle = page.locator(".widget-slider", has_text="Schritt").first.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    before = page.locator(".widget-image").last.get_attribute("src")
+    handle.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    widget_text_appears(page, "Schritt 3: Q-Werte")
+    assert page.locator(".widget-html", has_text="Schritt 3: Q-Werte").first.locator("text=▶").count() == 1
+    image = page.locator(".widget-image").last
+    assert image.get_attribute("src") != before, "das Bild blieb bei Schritt 0"
+    image.evaluate("img => img.scrollIntoView({block: 'center'})")  # Bild und Q-Werte ganz im Bildschirmfoto
+    page.screenshot(path=str(screenshot))
+
+
+def use_playground(page, screenshot, quick_run_ms=120_000):
+    """#37: Die Spielwiese wie von Hand: »Trainieren« mit der Standardeinstellung, dann γ einen Schritt kleiner
+    und noch einmal; beide Läufe stehen beschriftet im Bild über dem Band."""
+    train = page.get_by_role("button", name="Trainieren")
+    train.scroll_into_view_if_needed()
+    train.click()
+    widget_text_appears(page, "Lauf 1: Standard: beste Bewertung", quick_run_ms)
+    gamma = page.locator(".widget-slider", has_text="γ").first.locator(".noUi-handle").first
+    gamma.focus()
+    page.keyboard.press("ArrowLeft")  # 0,98 -> 0,95
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.widget-slider'))
+        .some(e => e.textContent.includes('γ') && e.textContent.includes('0,95'))""",
+        timeout=10_000,
+    )
+    train.click()
+    widget_text_appears(page, "Lauf 2: γ = 0,95: beste Bewertung", quick_run_ms)
+    plot = page.locator(".widget-output img").last
+    plot.scroll_into_view_if_needed()
+    assert plot.evaluate("img => img.src.startsWith('data:image/png') && img.naturalWidth > 0")
+    page.screenshot(path=str(screenshot))
+
+
 def test_lesson_1_runs_in_notebook_7(browser, server):
     page, report, images, console_errors = open_and_run(
         browser, server, f"/notebooks/notebooks/{LESSON_1.name}", ARTEFACTS / f"notebook7_{LESSON_1.stem}.png"
@@ -454,6 +503,7 @@ UIS = [("jupyterlab", lesson) for lesson in LESSONS] + [
 def test_every_exercise_the_way_people_edit(browser, server, ui, lesson):
     EXERCISE_SHOTS.mkdir(parents=True, exist_ok=True)
     exercises = exercises_of(lesson)
+    exercise_cells = json.loads(lesson.read_text(encoding="utf-8"))["cells"]
     page = open_from_landing_page(browser, server, lesson, notebook7=ui == "notebook7")
     prefix = f"{ui}_{lesson.stem[:2]}"
     console_errors = []
@@ -490,6 +540,15 @@ def test_every_exercise_the_way_people_edit(browser, server, ui, lesson):
         if lesson == LESSON_1:
             assert "application/vnd.jupyter.widget-view+json" in mimes(report)
             click_balance_buttons(page, EXERCISE_SHOTS / f"{prefix}_balancier_spiel.png")
+        if lesson.name[:2] == "03":
+            use_episode_viewer(page, EXERCISE_SHOTS / f"{prefix}_episode_schritt_fuer_schritt.png")
+            use_playground(page, EXERCISE_SHOTS / f"{prefix}_spielwiese.png")
+        # jede Prüfung hat ihr Ergebnis neben die Übungsdatei geschrieben: course.progress() zeigt den Stand
+        progress = json.loads((server["workdir"] / "uebungen" / "fortschritt.json").read_text(encoding="utf-8"))
+        checks_here = [workshop.check_name("".join(exercise_cells[index + 1]["source"])) for index, _, _ in exercises]
+        assert {check: progress[lesson.name][check]["verdict"] for check in checks_here} == dict.fromkeys(
+            checks_here, "gelöst"
+        ), progress
 
         for index, typed, stub in exercises:
             name = f"{prefix}_zelle{index}"

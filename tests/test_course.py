@@ -368,3 +368,145 @@ def test_learning_step_and_training_checks_name_the_fact_that_failed():
     assert "Kopien des Target-Netzes (update_target): erwartet 15, ist 0" in str(wrong.value)
     checks.q_iteration(dqn.q_iteration)
     checks.train(dqn.train)
+
+
+def _lesson_cell(lesson, starts_with):
+    notebook = json.loads((course.ROOT / "notebooks" / lesson).read_text(encoding="utf-8"))
+    sources = ["".join(cell["source"]) for cell in notebook["cells"]]
+    return sources, next(i for i, source in enumerate(sources) if source.startswith(starts_with))
+
+
+@pytest.mark.parametrize("still_buggy", ["kim_bellman_target", "kim_q_iteration", "kim_update_target"])
+def test_bug_hunt_check_names_each_planted_bug_and_passes_the_fixed_agent(still_buggy, capsys):
+    """#37: Kims Agent (Lektion 4) hat drei Fehler. Die Prüfung erkennt jeden, auch wenn die beiden anderen schon
+    behoben sind, nennt nur ihn als „noch da“ und bestätigt die anderen; die Musterlösung besteht sie."""
+    import numpy as np
+
+    import checks
+    import dqn
+
+    sources, kim = _lesson_cell("04_Target_Netzwerk_Acrobot.ipynb", "# Kims Bausteine")
+    assert "checks.bug_hunt(kim_bellman_target, kim_q_iteration, kim_update_target)" in sources[kim + 4]
+    buggy, fixed = {"dqn": dqn, "np": np}, {"dqn": dqn, "np": np}
+    exec(sources[kim], buggy)
+    exec(sources[kim + 3], fixed)  # die Lösungszelle (in notebooks/ mit Lösung)
+    names = ["kim_bellman_target", "kim_q_iteration", "kim_update_target"]
+    checks.bug_hunt(*(fixed[name] for name in names))
+    assert "✅ Richtig! `bug_hunt` besteht die Prüfung." in capsys.readouterr().out
+
+    mixed = dict(fixed, **{still_buggy: buggy[still_buggy]})
+    with pytest.raises(feedback.ExerciseWrong) as wrong:
+        checks.bug_hunt(*(mixed[name] for name in names))
+    message = str(wrong.value)
+    label = {
+        "kim_bellman_target": "Fehler im Bellman-Ziel",
+        "kim_q_iteration": "Fehler im Lernschritt",
+        "kim_update_target": "Fehler beim Target-Netz",
+    }
+    assert "stimmt in 1 von 3 Punkten nicht" in message
+    assert f"{label[still_buggy]}: erwartet 'behoben', ist 'noch da:" in message
+    assert "Schon behoben (2 von 3)" in capsys.readouterr().out
+
+
+def test_the_probes_find_kims_bugs_and_pass_once_fixed():
+    """#37: Die Prüfumgebungen scheitern an Kims Agent und bestehen mit der Lösung; so findet man die Fehler."""
+    import dqn
+    import probes
+
+    sources, kim = _lesson_cell("04_Target_Netzwerk_Acrobot.ipynb", "# Kims Bausteine")
+    import numpy as np
+
+    buggy, fixed = {"dqn": dqn, "np": np}, {"dqn": dqn, "np": np}
+    exec(sources[kim], buggy)
+    exec(sources[kim + 3], fixed)
+
+    def passed(parts):
+        train = dqn.with_parts(
+            dqn.train, q_iteration=parts["kim_q_iteration"], update_target=parts["kim_update_target"]
+        )
+        return [result.passed for result in probes.run_probes(train)]
+
+    assert not all(passed(buggy))
+    assert all(passed(fixed))
+
+
+def test_checks_record_their_outcome_beside_the_exercise_and_progress_shows_it(tmp_path, monkeypatch, capsys):
+    """#37: Jede Prüfung schreibt ihr Ergebnis neben die Übungsdatei (fortschritt.json); `course.progress()` zeigt
+    daraus je Lektion, was gelöst ist und womit es weitergeht. In notebooks/ (Lösungen) und in eine fremde Datei
+    gleichen Namens wird nichts geschrieben."""
+    import numpy as np
+
+    import checks
+
+    exercise = tmp_path / "uebungen" / "00_Einfuehrung_Jupyter_Python_NumPy.ipynb"
+    exercise.parent.mkdir()
+    stamp = {
+        "metadata": {"workshop": {"generated_sources_sha256": "0" * 64}},
+        "cells": [],
+    }  # wie workshop.py sie erzeugt
+    exercise.write_text(json.dumps(stamp), encoding="utf-8")
+    monkeypatch.setattr(course, "notebook_path", lambda: exercise)
+
+    def count_actions(actions):
+        counts = {}
+        for action in actions:
+            counts[action] = counts.get(action, 0) + 1
+        return counts
+
+    def best_actions(q_values):
+        return np.argmin(q_values, axis=1)  # falsch: der kleinste statt der größte Wert
+
+    checks.count_actions(count_actions)
+    with pytest.raises(feedback.ExerciseWrong):
+        checks.best_actions(best_actions)
+    stored = json.loads((exercise.parent / "fortschritt.json").read_text(encoding="utf-8"))
+    assert stored[exercise.name]["count_actions"]["verdict"] == "gelöst"
+    assert stored[exercise.name]["best_actions"]["verdict"] == "falsch"
+    capsys.readouterr()
+    course.progress(exercise.parent)
+    shown = capsys.readouterr().out
+    assert "00_Einfuehrung_Jupyter_Python_NumPy: 1 von 3 gelöst" in shown
+    assert "✅ Übung 1: Aktionen zählen (zuletzt gelöst," in shown
+    assert "❌ Übung 2: Beste Aktionen (zuletzt falsch," in shown
+    assert "· Übung 3: One-Hot für einen Stapel von Aktionen (noch nicht geprüft)" in shown
+    assert "03_DQN_CartPole: 0 von 7 gelöst" in shown
+    assert shown.strip().endswith("Weiter mit: 00_Einfuehrung_Jupyter_Python_NumPy, Übung 2: Beste Aktionen.")
+
+    solutions = tmp_path / "notebooks"  # eine Lektion mit Lösungen: ohne Fingerabdruck einer Übungsversion
+    solutions.mkdir()
+    (solutions / exercise.name).write_bytes((course.NOTEBOOK_DIR / exercise.name).read_bytes())
+    monkeypatch.setattr(course, "notebook_path", lambda: solutions / exercise.name)
+    checks.count_actions(count_actions)
+    assert not (solutions / "fortschritt.json").exists()
+    foreign = tmp_path / "eigenes"
+    foreign.mkdir()
+    (foreign / "fortschritt.json").write_text('{"mein": "Tagebuch"}', encoding="utf-8")
+    (foreign / exercise.name).write_text(json.dumps(stamp), encoding="utf-8")
+    monkeypatch.setattr(course, "notebook_path", lambda: foreign / exercise.name)
+    checks.count_actions(count_actions)
+    assert (foreign / "fortschritt.json").read_text(encoding="utf-8") == '{"mein": "Tagebuch"}'
+    capsys.readouterr()
+    course.progress(tmp_path / "leer")
+    assert "Noch keine Prüfung gelaufen" in capsys.readouterr().out
+
+
+def test_every_check_is_named_after_what_its_exercise_writes():
+    """#36: `checks.X(...)` heißt wie eine Funktion oder Klasse, die die Übungszelle darüber schreibt
+    (`checks.ReplayMemory(ReplayMemory)`, nicht `checks.replay_memory`). Einzige Ausnahme ist die Fehlersuche in
+    Lektion 4: Sie prüft drei Funktionen aus Kims Agent und heißt nach der Übung, `checks.bug_hunt`."""
+    import checks
+    import workshop
+
+    checked = 0
+    for path in sorted(course.NOTEBOOK_DIR.glob("*.ipynb")):
+        sources = ["".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+        for index, source in enumerate(sources):
+            check = workshop.check_name(source)
+            if check is None:
+                continue
+            assert callable(getattr(checks, check, None)), f"{path.name}: checks.{check} fehlt"
+            exercise = next(s for s in reversed(sources[:index]) if workshop.SOLUTION_BEGIN in s)
+            if check != "bug_hunt":
+                assert check in workshop.defined_names(exercise, functions_only=True), (path.name, check)
+            checked += 1
+    assert checked >= 20

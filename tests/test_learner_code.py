@@ -280,7 +280,7 @@ def lesson_4_fixed_data_q(update_target_change=None):
             assert update_target_change[0] in source
             source = source.replace(*update_target_change)
         sources.append(source)
-        if "dqn.fixed_data_q_trace(" in source:
+        if "experiments.fixed_data_q_trace(" in source:
             break
     sources.append("import json\nprint('ERGEBNIS', json.dumps({v: t[-1][1] for v, t in traces.items()}))")
     return run_cells(sources, quick=False)

@@ -104,8 +104,30 @@ def test_training_draws_its_evaluations_into_the_live_plot():
     plot = utils.LivePlot("Test", text_only=True, min_interval=3600)
     config = dqn.DQNConfig(**TINY_DQN, total_steps=600, eval_every=200)
     result = dqn.train(config, seed=0, live_plot=plot, progress=False)
-    assert [mean for _, mean in plot.evaluations] == [mean for _, mean, _ in result.evaluations]
+    assert [(step, mean) for _, mean, step in plot.evaluations] == [(s, m) for s, m, _ in result.evaluations]
     assert len(plot.evaluations) == 3  # nach Schritt 200, 400 und 600
+
+
+def test_liveplot_draws_the_benchmark_band_behind_the_live_evaluations(capsys):
+    """#37: Mit `band` steht rechts neben der Live-Kurve schon während des Trainings, was man sehen sollte: die
+    gierigen Bewertungen nach Schritt vor dem Band der 10 Seeds; die Textzeile sagt, ob sie im Band liegen."""
+    band = ([1_000, 2_000], [10.0, 100.0], [20.0, 200.0], [30.0, 300.0])
+    plot = utils.LivePlot("Test", target=475, text_only=True, band=band)
+    plot.add(12.0)
+    plot.add_evaluation(25.0, 1_000)
+    assert "(im Band; 10 Seeds bei Schritt 1000: 10 bis 30)" in capsys.readouterr().out
+    plot.add_evaluation(50.0, 2_500)
+    assert "(darunter; 10 Seeds bei Schritt 2500: 100 bis 300)" in capsys.readouterr().out
+    figure = plot._figure()
+    assert len(figure.axes) == 2
+    right = figure.axes[1]
+    assert right.get_title() == "Was du sehen solltest"
+    mine = next(line for line in right.get_lines() if line.get_label() == "deine Bewertungen")
+    assert mine.get_xdata().tolist() == [1_000, 2_500] and mine.get_ydata().tolist() == [25.0, 50.0]
+    assert len(right.collections) == 1  # die Spanne der 10 Seeds
+    assert len(utils.LivePlot("ohne Band", text_only=True)._figure().axes) == 1
+    low, median, high = utils.LivePlot("x", text_only=True, band=dqn.benchmark_band("CartPole-v1")).band_at(5_000)
+    assert low <= median <= high
 
 
 def test_balance_game_click_handlers_step_score_and_restart():
@@ -142,3 +164,51 @@ def test_random_policy_episode_is_repeatable_with_a_seed():
     ]
     assert runs[0] == runs[1]
     env.close()
+
+
+def test_playground_trains_with_the_given_train_keeps_five_labelled_runs_and_draws_them():
+    """#37: Die Spielwiese trainiert mit der übergebenen Schleife, beschriftet jeden Lauf mit dem, was sich geändert
+    hat, behält die letzten 5 und zeichnet sie über das Band; ungültige Werte meldet sie auf Deutsch."""
+    import course
+
+    calls = []
+
+    def my_train(config, seed=0, progress=True):
+        calls.append((config.gamma, config.batch_size, seed, progress))
+        return dqn.train(config, seed=seed, progress=progress)
+
+    config = dqn.DQNConfig(**TINY_DQN, total_steps=300, eval_every=150)
+    band = ([100, 200, 300, 400], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0], [13.0, 14.0, 15.0, 16.0])
+    playground = utils.Playground(my_train, config, band=band, seed=3)
+    assert playground.band[0].tolist() == [100, 200, 300]  # nur bis zum Ende eines Laufs
+    first = playground.run()
+    assert first["label"] == "Standard" and [step for step, _ in first["evaluations"]] == [150, 300]
+    second = playground.run(gamma=0.9, batch_size=16, learning_rate=config.learning_rate)  # lr unverändert
+    assert second["label"] == "γ = 0,9 · Stapel = 16"
+    assert calls[:2] == [(config.gamma, 32, 3, False), (0.9, 16, 3, False)]
+    for _ in range(4):
+        playground.run(target_update_every=1)
+    assert len(playground.runs) == 5 and playground.runs[0]["label"] == "γ = 0,9 · Stapel = 16"
+    axis = playground.figure().axes[0]
+    labels = [line.get_label() for line in axis.get_lines()]
+    assert labels[0] == "Standard, 10 Seeds (Median)" and labels[1] == "1: γ = 0,9 · Stapel = 16"
+    assert labels[2:6] == [f"{n}: Target-Periode = 1" for n in range(2, 6)]
+    with pytest.raises(course.InputError, match="memory_size"):
+        playground.run(memory_size=16, batch_size=32)
+    widget = playground.widget()
+    sliders = playground._widgets["sliders"]
+    assert list(sliders) == [name for name, _, _ in utils.PLAYGROUND_SETTINGS]
+    assert sliders["gamma"].value == config.gamma and widget.children[-1] is playground._widgets["output"]
+
+
+def test_playground_speed_is_measured_with_todays_settings():
+    """#37: „Ein Lauf dauert meist 5 bis 15 Sekunden“ (Lektion 3) ist eine Messung aus bench/playground.py, mit
+    genau den Einstellungen, mit denen die Spielwiese heute trainiert; der Median liegt unter 15 s."""
+    import json
+
+    import course
+
+    report = json.loads((course.ROOT / "bench" / "results" / "playground.json").read_text(encoding="utf-8"))
+    assert report["playground_run"] == utils.PLAYGROUND_RUN
+    assert report["config"]["env_id"] == "CartPole-v1" and report["seeds"] >= 3
+    assert report["median_seconds"] <= 15, report["median_seconds"]
