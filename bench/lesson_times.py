@@ -159,6 +159,8 @@ def main():
         words, exercises, exercise_minutes = text_facts(json.loads(path.read_text(encoding="utf-8")))
         timed = run_notebook(path)
         seconds = [s for _, s in timed]
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        announced = [index for index, cell in enumerate(cells) if "".join(cell["source"]).startswith("# ⏱")]
         compute = sum(seconds)
         results[path.stem] = dict(
             words=words,
@@ -168,6 +170,8 @@ def main():
             slowest_cell_seconds=round(max(seconds, default=0.0), 1),
             # jede Zelle über SLOW_CELL_SECONDS: Index und Sekunden (die Lektion kündigt sie an, tests/test_docs.py)
             slow_cells=[[index, round(s, 1)] for index, s in timed if s > SLOW_CELL_SECONDS],
+            # jede Zelle mit »# ⏱ etwa …« in der ersten Zeile, auch schnellere: Die Ansage wird an der Messung geprüft
+            announced_cells=[[index, round(s, 1)] for index, s in timed if index in announced],
             planned_minutes=planned_minutes(words, exercise_minutes, compute),
             load_average=round(os.getloadavg()[0], 1),  # > Kerne heißt: etwas anderes rechnete mit
         )
