@@ -329,15 +329,19 @@ def train(train):
 # --------------------------------------------------------------------------------------
 # Lektion 4: Target-Netz
 # --------------------------------------------------------------------------------------
-def update_target(update_target):
+def _target_after_update(update_target, target_weights, online_weights, tau):
+    """Zwei kleine Netze mit den gegebenen Gewichten; `update_target` zieht nach; die Target-Gewichte danach."""
     import dqn
 
+    target = dqn.NumpyQ([np.array(w, np.float32) for w in target_weights], ["linear"])
+    online = dqn.NumpyQ([np.array(w, np.float32) for w in online_weights], ["linear"])
+    update_target(target, online, tau)
+    return [w.tolist() for w in target.get_weights()]
+
+
+def update_target(update_target):
     def weights_after_update(target_weights, online_weights, tau):
-        """Zwei kleine Netze mit den gegebenen Gewichten; nachziehen; die Target-Gewichte danach."""
-        target = dqn.NumpyQ([np.array(w, np.float32) for w in target_weights], ["linear"])
-        online = dqn.NumpyQ([np.array(w, np.float32) for w in online_weights], ["linear"])
-        update_target(target, online, tau)
-        return [w.tolist() for w in target.get_weights()]
+        return _target_after_update(update_target, target_weights, online_weights, tau)
 
     feedback.check_function(
         _named(weights_after_update, update_target, "update_target"),
@@ -359,26 +363,37 @@ def update_target(update_target):
 # Lektion 4: Fehlersuche in Kims Agent
 # --------------------------------------------------------------------------------------
 KIM_FIXED = "behoben"
+KIM_BUGS = ("Fehler im Bellman-Ziel", "Fehler im Lernschritt", "Fehler beim Target-Netz")
 
 
 def bug_hunt(bellman_target, q_iteration, update_target):
     """Lektion 4, Übung 2: Kims drei Fehler, jeder für sich geprüft (sonst verdeckt ein Fehler den anderen)."""
-    for function in (bellman_target, q_iteration, update_target):
+    for function in (q_iteration, update_target):  # die Zelle von bellman_target prüft check_function (graded)
         feedback.refuse_stale(getattr(function, "__name__", ""))
     status = {}
 
     def bug_hunt():
-        status.update(
-            {
-                "Fehler im Bellman-Ziel": _kim_episode_end(bellman_target),
-                "Fehler im Lernschritt": _kim_next_state(q_iteration, bellman_target),
-                "Fehler beim Target-Netz": _kim_target_sync(update_target),
-            }
+        verdicts = (
+            _kim_episode_end(bellman_target),
+            _kim_next_state(q_iteration, bellman_target),
+            _kim_target_sync(update_target),
         )
+        status.update(zip(KIM_BUGS, verdicts))
         return dict(status)
 
     try:
-        _check_bug_hunt(bug_hunt, graded=getattr(bellman_target, "__name__", None))
+        feedback.check_function(
+            bug_hunt,
+            [((), dict.fromkeys(KIM_BUGS, KIM_FIXED))],
+            hint=[
+                "Lass die Prüfumgebungen auf Kims Schleife laufen: Die erste, die scheitert, zeigt auf einen Baustein.",
+                "Checkliste Punkt 3 (Episodenende) und Punkt 5 (Target-Netz); und vergleiche jede Zeile von "
+                "`kim_q_iteration` mit deinem Lernschritt aus Lektion 3: Welche Beobachtungen gehen in welches Netz?",
+                "Fehler 1: `(1 - terminated)` fehlt im Ziel. Fehler 2: `predict_on_batch(next_obs)` statt `obs`. "
+                "Fehler 3: `tau * w + (1 - tau) * t` (w online, t target), nicht umgekehrt.",
+            ],
+            graded=getattr(bellman_target, "__name__", None),
+        )
     except feedback.ExerciseWrong:
         fixed = [name for name, value in status.items() if value == KIM_FIXED]
         if fixed:
@@ -421,42 +436,13 @@ def _kim_next_state(q_iteration, bellman_target):
 
 def _kim_target_sync(update_target):
     """Fehler 3: Bekommt das Target-Netz mit tau = 1 die Online-Gewichte, und mischt es mit tau = 0,25 richtig?"""
-    import dqn
-
-    def after_update(tau):
-        target = dqn.NumpyQ([np.zeros((1, 2), np.float32), np.zeros(2, np.float32)], ["linear"])
-        online = dqn.NumpyQ([np.array([[4.0, 8.0]], np.float32), np.array([2.0, -2.0], np.float32)], ["linear"])
-        update_target(target, online, tau)
-        return [w.tolist() for w in target.get_weights()]
-
-    hard = after_update(1.0)
-    if hard == [[[4.0, 8.0]], [2.0, -2.0]] and after_update(0.25) == [[[1.0, 2.0]], [0.5, -0.5]]:
+    zeros, online = [[[0.0, 0.0]], [0.0, 0.0]], [[[4.0, 8.0]], [2.0, -2.0]]
+    hard = _target_after_update(update_target, zeros, online, 1.0)
+    if hard == online and _target_after_update(update_target, zeros, online, 0.25) == [[[1.0, 2.0]], [0.5, -0.5]]:
         return KIM_FIXED
-    if hard == [[[0.0, 0.0]], [0.0, 0.0]]:
+    if hard == zeros:
         return "noch da: Mit tau = 1 bleibt das Target-Netz, wie es war: Es wird nie nachgezogen."
     return f"anders falsch: Nach dem Nachziehen mit tau = 1 hat das Target-Netz {hard} statt der Online-Gewichte."
-
-
-def _check_bug_hunt(bug_hunt, graded):
-    feedback.check_function(
-        bug_hunt,
-        [
-            (
-                (),
-                dict.fromkeys(
-                    ("Fehler im Bellman-Ziel", "Fehler im Lernschritt", "Fehler beim Target-Netz"), KIM_FIXED
-                ),
-            )
-        ],
-        hint=[
-            "Lass die Prüfumgebungen auf Kims Schleife laufen: Die erste, die scheitert, zeigt auf einen Baustein.",
-            "Checkliste Punkt 3 (Episodenende) und Punkt 5 (Target-Netz); und vergleiche jede Zeile von "
-            "`kim_q_iteration` mit deinem Lernschritt aus Lektion 3: Welche Beobachtungen gehen in welches Netz?",
-            "Fehler 1: `(1 - terminated)` fehlt im Ziel. Fehler 2: `predict_on_batch(next_obs)` statt `obs`. "
-            "Fehler 3: `tau * w + (1 - tau) * t` (w online, t target), nicht umgekehrt.",
-        ],
-        graded=graded,
-    )
 
 
 # --------------------------------------------------------------------------------------

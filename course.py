@@ -342,10 +342,9 @@ def where_defined(name, lesson=None):
 def lesson_exercises():
     """{Lektionsdatei: [[Prüfung, Überschrift der Übung], …]} aus `lesson_exercises.json` (erzeugt von
     `python3 workshop.py library`; ein Test hält es im Abgleich)."""
-    try:
-        return json.loads((ROOT / "lesson_exercises.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    from workshop import lesson_exercises
+
+    return lesson_exercises()
 
 
 PROGRESS_FILE = "fortschritt.json"  # neben den Übungsversionen: wie jede Prüfung zuletzt ausging (feedback schreibt)

@@ -323,12 +323,22 @@ def lesson_exercises_index():
     return index
 
 
-def lesson_names():
-    """Das erzeugte Verzeichnis `lesson_names.json` (leer, wenn es fehlt)."""
+def _generated_index(path):
+    """Ein erzeugtes Verzeichnis (`lesson_names.json`, `lesson_exercises.json`); leer, wenn es fehlt."""
     try:
-        return json.loads(LESSON_NAMES.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def lesson_names():
+    """Das erzeugte Verzeichnis `lesson_names.json` (leer, wenn es fehlt)."""
+    return _generated_index(LESSON_NAMES)
+
+
+def lesson_exercises():
+    """{Lektionsdatei: [[Prüfung, Überschrift der Übung], …]} aus `lesson_exercises.json` (leer, wenn es fehlt)."""
+    return _generated_index(LESSON_EXERCISES)
 
 
 def library_block(module, lessons):
@@ -383,14 +393,9 @@ def write_library(write=True):
                 path.write_text(new_text, encoding="utf-8")
         changed.append(path)
     for path, index in ((LESSON_NAMES, lesson_names_index()), (LESSON_EXERCISES, lesson_exercises_index())):
-        text = json.dumps(index, ensure_ascii=False, indent=1) + "\n"
-        try:
-            same = json.loads(path.read_text(encoding="utf-8")) == index
-        except (OSError, ValueError):
-            same = False
-        if not same:
+        if _generated_index(path) != index:
             if write:
-                path.write_text(text, encoding="utf-8")
+                path.write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             changed.append(path)
     return changed
 

@@ -156,11 +156,11 @@ def main():
     for path in notebooks():
         if args.prefixes and not any(path.name.startswith(prefix) for prefix in args.prefixes):
             continue
-        words, exercises, exercise_minutes = text_facts(json.loads(path.read_text(encoding="utf-8")))
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        words, exercises, exercise_minutes = text_facts(notebook)
+        announced = [i for i, cell in enumerate(notebook["cells"]) if "".join(cell["source"]).startswith("# ⏱")]
         timed = run_notebook(path)
         seconds = [s for _, s in timed]
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        announced = [index for index, cell in enumerate(cells) if "".join(cell["source"]).startswith("# ⏱")]
         compute = sum(seconds)
         results[path.stem] = dict(
             words=words,
