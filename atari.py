@@ -20,11 +20,11 @@ Episodenende; gezählt und bewertet wird das volle Spiel mit 5 Leben und echten 
 """
 
 import contextlib
+import functools
 import json
 import os
 import shutil
-import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import gymnasium as gym
@@ -32,7 +32,6 @@ import numpy as np
 
 import course
 import dqn
-import provenance
 
 with course.quiet_tensorflow():  # ohne TensorFlows Log-Zeilen beim Import (dqn hat sie schon geladen)
     import keras
@@ -106,8 +105,9 @@ class FrameStack(gym.Wrapper, gym.utils.RecordConstructorArgs):
         return self.stack, reward, terminated, truncated, info
 
 
-def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_frame=None):
-    """Breakout wie im Nature-Paper: Beobachtung (4, 84, 84) uint8, Aktionen NOOP, FIRE, RIGHT, LEFT.
+def make_breakout_env(render_mode=None, noop_max=30, history=HISTORY, push_frame=None):
+    """Breakout wie im Nature-Paper: Beobachtung (4, 84, 84) uint8, Aktionen NOOP, FIRE, RIGHT, LEFT. Gebaut wird
+    es wie jede Umgebung des Workshops mit `dqn.make_env(atari.BREAKOUT_ID, ...)` (wie `atari.MINI_ID`).
 
     ALE-Version 5 ohne »sticky actions« (repeat_action_probability=0) und ohne eigenen Frame-Skip,
     den übernimmt `AtariPreprocessing`. Ein Spiel endet nach 5 verlorenen Leben oder 108 000 Bildern.
@@ -136,10 +136,12 @@ def make_env(seed=None, render_mode=None, noop_max=30, history=HISTORY, push_fra
         scale_obs=False,
     )
     env = AutoFire(env)
-    env = FrameStack(env, history, push_frame)
-    if seed is not None:
-        env.action_space.seed(seed)
-    return env
+    return FrameStack(env, history, push_frame)
+
+
+BREAKOUT_ID = "Workshop/Breakout-v0"  # Breakout, wie der Agent es sieht: vorverarbeitet, gestapelt
+gym.registry.pop(BREAKOUT_ID, None)
+gym.register(BREAKOUT_ID, entry_point=make_breakout_env)
 
 
 # --------------------------------------------------------------------------------------
@@ -308,18 +310,19 @@ def play(q_model, episodes=30, epsilon=0.05, seed=0, max_parallel=30, max_steps=
     bar = tqdm(total=episodes, unit="Spiel", disable=not progress)
     while len(scores) < episodes:
         n = min(max_parallel, episodes - len(scores))
-        totals = dqn.play_episodes(q_model, make_env, n, seed + len(scores), epsilon, rng, max_steps, bar.update)
+        make = functools.partial(dqn.make_env, BREAKOUT_ID)
+        totals = dqn.play_episodes(q_model, make, n, seed + len(scores), epsilon, rng, max_steps, bar.update)
         scores.extend(totals.tolist())
     bar.close()
     return np.array(scores)
 
 
-def record_episode(q_model, seed=0, epsilon=0.05, max_steps=5_000, env_id=None):
+def record_episode(q_model, seed=0, epsilon=0.05, max_steps=5_000, env_id=BREAKOUT_ID):
     """Ein Spiel zum Anschauen. Gibt ein dict zurück: `frames` (RGB-Bilder), `q_values` (alle Q-Werte je Schritt),
     `q_max` (größter Q-Wert je Schritt), `actions`, `rewards` (Punkte je Schritt), `life_lost` (je Schritt) und
-    `score` (Summe der Punkte). `env_id`: ohne Angabe Atari-Breakout wie beim Training, sonst `dqn.make_env(env_id)`,
-    z. B. `atari.MINI_ID` (mit dem `push_frame` aus `register_mini_breakout`)."""
-    env = make_env(render_mode="rgb_array") if env_id is None else dqn.make_env(env_id, render_mode="rgb_array")
+    `score` (Summe der Punkte). `env_id`: ohne Angabe Atari-Breakout wie beim Training, sonst z. B. `atari.MINI_ID`
+    (mit dem `push_frame` aus `register_mini_breakout`)."""
+    env = dqn.make_env(env_id, render_mode="rgb_array")
     n_actions = int(env.action_space.n)
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
@@ -355,40 +358,42 @@ REPLAY_ARRAYS = ("frames", "actions", "rewards", "terminated", "episode_start", 
 REPLAY_SCALARS = ("position", "slots_used", "n_valid", "capacity")
 
 
-@dataclass
-class TrainState:
-    """Der Stand eines Breakout-Trainings (ohne Netze und Speicher)."""
+def _state_json(result):
+    """Der Stand eines Trainings ohne Netze und Speicher, wie ihn state.json festhält."""
+    return dict(
+        seed=result.seed,
+        steps=result.steps,
+        updates=result.updates,
+        train_seconds=result.train_seconds,
+        scores=list(result.episode_returns),  # Punkte jedes fertigen Spiels (volles Spiel)
+        evaluations=[list(e) for e in result.evaluations],  # (Schritt, mittlere Punkte, Trainingssekunden)
+        config=asdict(result.config),
+        rng_state=result.rng.bit_generator.state if result.rng is not None else {},
+        memory_rng_state=result.replay_memory.rng.bit_generator.state if result.replay_memory is not None else {},
+        keras_backend=keras.backend.backend(),
+        history=list(result.history),  # je Lauf: Start- und Endschritt, Sekunden, Rechner
+    )
 
-    seed: int = 0
-    steps: int = 0
-    updates: int = 0
-    train_seconds: float = 0.0
-    scores: list = field(default_factory=list)  # Punkte jedes fertigen Spiels (volles Spiel)
-    evaluations: list = field(default_factory=list)  # (Schritt, mittlere Punkte, Trainingssekunden)
-    config: dict = field(default_factory=dict)
-    rng_state: dict = field(default_factory=dict)
-    memory_rng_state: dict = field(default_factory=dict)
-    keras_backend: str = ""
-    history: list = field(default_factory=list)  # je Lauf: Start- und Endschritt, Sekunden, Rechner
 
-
-def save_checkpoint(directory, train_model, target_model, memory, state):
-    """Schreibt den Checkpoint atomar: erst in <ordner>.tmp, dann umbenennen. Ein Abbruch mitten im
-    Schreiben lässt den vorigen Checkpoint unversehrt; ein weiteres Strg+C wartet, bis er fertig ist."""
+def save_checkpoint(directory, result):
+    """Schreibt ein `dqn.TrainResult` (Netz mit Optimierer, Target-Netz, Speicher, Zufall, Stand) atomar: erst in
+    <ordner>.tmp, dann umbenennen. Ein Abbruch mitten im Schreiben lässt den vorigen Checkpoint unversehrt; ein
+    weiteres Strg+C wartet, bis er fertig ist."""
     directory = Path(directory)
+    memory = result.replay_memory
     refuse_foreign_folder(directory)
     tmp, old = directory.with_name(directory.name + ".tmp"), directory.with_name(directory.name + ".alt")
     with _finish_before_interrupt():
         _remove_own(tmp)
         try:
             tmp.mkdir(parents=True)
-            train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
-            np.savez(tmp / "target.npz", *target_model.get_weights())
+            result.train_model.save(tmp / "model.keras")  # mit Optimierer-Zustand
+            np.savez(tmp / "target.npz", *result.target_model.get_weights())
             (tmp / "replay").mkdir()
             for name in REPLAY_ARRAYS:
                 np.save(tmp / "replay" / f"{name}.npy", getattr(memory, name)[: memory.slots_used])
             course.write_json_atomic(tmp / "replay" / "meta.json", {k: int(getattr(memory, k)) for k in REPLAY_SCALARS})
-            course.write_json_atomic(tmp / "state.json", asdict(state))
+            course.write_json_atomic(tmp / "state.json", _state_json(result))
         except OSError as error:
             shutil.rmtree(tmp, ignore_errors=True)  # keine halbe Kopie liegen lassen, die den Platz weiter belegt
             raise OSError(
@@ -510,7 +515,8 @@ def has_checkpoint(directory):
 
 
 def load_checkpoint(directory, memory_size=None, with_memory=True):
-    """Lädt (train_model, q_model, target_weights, memory oder None, state). Deutsche Meldungen bei Fehlern."""
+    """Lädt den Checkpoint als `dqn.TrainResult`, mit dem `train(..., resume=result)` weitermacht wie nach einem
+    Training im Speicher. `replay_memory` ist None ohne (lesbaren) Speicher. Deutsche Meldungen bei Fehlern."""
     found = _checkpoint_dir(directory)
     if found is None:
         raise FileNotFoundError(
@@ -518,16 +524,17 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
             "(scripts/train_breakout.py ohne --export) oder prüfe den Pfad."
         )
     try:
-        state = TrainState(**json.loads((found / "state.json").read_text(encoding="utf-8")))
+        state = json.loads((found / "state.json").read_text(encoding="utf-8"))
+        config = AtariConfig(
+            **{f.name: state["config"][f.name] for f in fields(AtariConfig) if f.name in state["config"]}
+        )
         train_model = keras.models.load_model(found / "model.keras")
         # Neu kompilieren, mit dem geladenen Optimierer (sein Zustand bleibt erhalten). Zwei Gründe:
         # - Keras speichert `jit_compile` so, wie es beim Speichern aufgelöst wurde (TensorFlow auf der CPU:
         #   aus). Ein Checkpoint vom Laptop lernte sonst unter JAX ohne jit, auf einer GPU um ein Vielfaches
         #   langsamer. Neu kompiliert wählt Keras passend zu Backend und Rechner.
         # - Die gespeicherte Verlust-Konfiguration vergisst das Huber-`delta` (Keras 3.15); es steht im Stand.
-        dqn.compile_train_model(
-            train_model, None, float(state.config.get("huber_delta", 1.0)), optimizer=train_model.optimizer
-        )
+        dqn.compile_train_model(train_model, None, config.huber_delta, optimizer=train_model.optimizer)
         with np.load(found / "target.npz") as data:
             target_weights = [data[f"arr_{i}"] for i in range(len(data.files))]
     except Exception as error:
@@ -541,7 +548,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
         try:
             meta = json.loads((replay / "meta.json").read_text(encoding="utf-8"))
             capacity = int(memory_size or meta["capacity"])
-            memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=state.seed)
+            memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=state["seed"])
             if capacity >= meta["slots_used"]:
                 for name in REPLAY_ARRAYS:
                     getattr(memory, name)[: meta["slots_used"]] = np.load(replay / f"{name}.npy", mmap_mode="r")
@@ -557,9 +564,29 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
                 "das Training sammelt ihn neu, Netz und Fortschritt bleiben erhalten."
             )
             memory = None
-        if memory is not None and state.memory_rng_state:
-            memory.rng.bit_generator.state = state.memory_rng_state
-    return train_model, dqn.q_model_of(train_model), target_weights, memory, state
+        if memory is not None and state.get("memory_rng_state"):
+            memory.rng.bit_generator.state = state["memory_rng_state"]
+    q_model = dqn.q_model_of(train_model)
+    target_model = keras.models.clone_model(q_model)
+    target_model.set_weights(target_weights)
+    rng = np.random.default_rng(state["seed"])
+    if state.get("rng_state"):
+        rng.bit_generator.state = state["rng_state"]
+    return dqn.TrainResult(
+        train_model,
+        q_model,
+        episode_returns=list(state["scores"]),
+        evaluations=[tuple(e) for e in state["evaluations"]],
+        steps=state["steps"],
+        train_seconds=state["train_seconds"],
+        target_model=target_model,
+        replay_memory=memory,
+        updates=state["updates"],
+        rng=rng,
+        config=config,
+        seed=state["seed"],
+        history=list(state["history"]),
+    )
 
 
 def checkpoint_from_model(model_path, directory):
@@ -580,19 +607,24 @@ def checkpoint_from_model(model_path, directory):
     train_model.set_weights(loaded.get_weights())
     # den frischen Optimierer anlegen, sonst meldet Keras beim Laden des Checkpoints »Skipping variable loading«
     train_model.optimizer.build(train_model.trainable_variables)
-    state = TrainState(
-        seed=provenance["seed"],
+    result = dqn.TrainResult(
+        train_model,
+        q_model,
         steps=provenance["agent_steps"],
         updates=provenance["updates"],
         train_seconds=provenance["train_seconds"],
+        evaluations=[tuple(e) for e in provenance["training_evaluations"]],
+        target_model=q_model,
+        replay_memory=Ringbuffer.FrameReplayMemory(HISTORY + 2, FRAME_SHAPE, HISTORY, seed=provenance["seed"]),
+        rng=np.random.default_rng(provenance["seed"]),
+        config=config,
+        seed=provenance["seed"],
         history=list(provenance["runs"]),
-        evaluations=[list(e) for e in provenance["training_evaluations"]],
-        config=asdict(config),
     )
-    empty = Ringbuffer.FrameReplayMemory(HISTORY + 2, FRAME_SHAPE, HISTORY, seed=state.seed)
-    save_checkpoint(directory, train_model, q_model, empty, state)
+    save_checkpoint(directory, result)
     shutil.rmtree(directory / "replay")  # kein Speicher: das Training sammelt ihn mit dem gelernten Netz neu
-    return state
+    result.replay_memory = None
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -600,22 +632,23 @@ def checkpoint_from_model(model_path, directory):
 # --------------------------------------------------------------------------------------
 def train(
     config=None,
-    checkpoint_dir=None,
     seed=0,
-    resume=True,
-    progress=True,
+    models=None,
+    resume=None,
     live_plot=None,
     logger=None,
-    models=None,
+    progress=True,
+    checkpoint_dir=None,
     on_step=None,
 ):
-    """Trainiert den Breakout-Agenten; mit `checkpoint_dir` setzt es einen vorhandenen Checkpoint fort.
+    """Trainiert den Breakout-Agenten; gibt ein `dqn.TrainResult` zurück, wie `dqn.train` in Lektion 3–5.
 
     Die Schleife ist die aus Lektion 3: handeln → Schritt → speichern → ziehen → Ziel → lernen →
-    Target nachziehen, dazu Checkpoints. `on_step(step, epsilon, state)` nach jedem Schritt; gibt es True zurück,
-    endet das Training mit Checkpoint (so setzt scripts/train_breakout.py Zeitlimit und Logzeilen um).
-    Strg+C / ■ schreibt einen Checkpoint und hört auf; der nächste Aufruf mit demselben Ordner macht dort weiter.
-    Gibt (q_model, state) zurück.
+    Target nachziehen. `resume=result` macht nach einem Abbruch dort weiter (wie `dqn.train`). Mit
+    `checkpoint_dir` schreibt es dazu Checkpoints, und liegt dort schon einer, macht es bei ihm weiter: So
+    übersteht das Training auch einen Neustart des Kernels. `on_step(step, epsilon, result)` nach jedem Schritt;
+    gibt es True zurück, endet das Training mit Checkpoint (so setzt scripts/train_breakout.py Zeitlimit und
+    Logzeilen um). Strg+C / ■ schreibt einen Checkpoint und hört auf.
     """
     lock = contextlib.nullcontext()
     if checkpoint_dir is not None:
@@ -624,7 +657,8 @@ def train(
     # die Bausteine aus Lektion 6; `dqn.with_parts(atari.train, build_cnn=...)` setzt andere ein
     parts = dict(build_cnn=build_cnn, push_frame=push_frame, learning_signal=learning_signal)
     with lock:
-        return _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, models, on_step, parts)
+        run = TrainRun(config, seed, models, resume, live_plot, logger, progress, parts, checkpoint_dir, on_step)
+        return _loop(run, parts["learning_signal"])
 
 
 class CheckpointLock:
@@ -701,74 +735,64 @@ def _process_alive(pid, started=None):
     return started is None or now is None or abs(now - started) < 1.0
 
 
-class _Run:
-    """Ein Trainingslauf von atari.train: Netze, Speicher, Umgebung und Stand, dazu was neben der Schleife läuft
-    (Trainingszeit, Zwischenbewertung, Checkpoints). So bleibt die Schleife in `_train` die aus Lektion 3."""
+class TrainRun(dqn.TrainRun):
+    """`dqn.TrainRun` für Breakout: Bild-Speicher, das eigene CNN aus Lektion 6, Bewertung mit vollen Spielen und
+    Checkpoints. So bleibt die Schleife in `_loop` die aus Lektion 3."""
 
-    def __init__(self, config, checkpoint_dir, seed, resume, models, parts):
+    report_name = "punkte"
+    vector_only = False  # Bilder: das CNN aus `build_cnn`
+
+    def __init__(self, config, seed, models, resume, live_plot, logger, progress, parts, checkpoint_dir, on_step):
         config = config or AtariConfig()
-        self.checkpoint_dir = checkpoint_dir
-        memory, target_weights = None, None
-        resuming = checkpoint_dir is not None and resume and has_checkpoint(checkpoint_dir)
-        if resuming:
-            train_model, q_model, target_weights, memory, state = load_checkpoint(checkpoint_dir, config.memory_size)
-            saved = {f.name: state.config[f.name] for f in fields(AtariConfig) if f.name in state.config}
-            config = AtariConfig(**{**saved, "total_steps": max(config.total_steps, saved.get("total_steps", 0))})
-            seed = state.seed
+        self.parts, self.checkpoint_dir, self.on_step = parts, checkpoint_dir, on_step
+        if resume is None and checkpoint_dir is not None and has_checkpoint(checkpoint_dir):
+            resume = load_checkpoint(checkpoint_dir, config.memory_size)
+            # die gespeicherten Einstellungen; nur mehr Schritte darf ein neuer Aufruf verlangen
+            config = replace(resume.config, total_steps=max(config.total_steps, resume.config.total_steps))
             print(
-                f"Setze fort bei Schritt {state.steps} aus {checkpoint_dir} "
-                f"({'mit' if memory is not None else 'ohne'} Erfahrungsspeicher)."
+                f"Setze fort bei Schritt {resume.steps} aus {checkpoint_dir} "
+                f"({'mit' if resume.replay_memory is not None else 'ohne'} Erfahrungsspeicher)."
             )
-        else:
-            state = TrainState(seed=seed)
-        self.env = make_env(seed=seed + state.steps, push_frame=parts["push_frame"])
-        self.n_actions = int(self.env.action_space.n)
-        if not resuming:
-            keras.utils.set_random_seed(seed)
-            train_model, q_model = models or parts["build_cnn"](
-                self.n_actions, config.learning_rate, config.huber_delta, config.clipnorm
-            )
-        state.config = asdict(config)
-        state.keras_backend = keras.backend.backend()
-        capacity = config.memory_size or default_memory_size()
-        state.config["memory_size"] = capacity
-        if memory is None:
-            memory = Ringbuffer.FrameReplayMemory(capacity, FRAME_SHAPE, HISTORY, seed=seed + state.steps)
-        # ein fortgesetztes Training mit leerem Speicher sammelt erst wieder `learning_starts` Schritte
-        self.refill_until = state.steps + (config.learning_starts if len(memory) < config.learning_starts else 0)
-        self.target_model = keras.models.clone_model(q_model)
-        self.target_model.set_weights(target_weights if target_weights is not None else q_model.get_weights())
-        self.rng = np.random.default_rng(seed)
-        if state.rng_state:
-            self.rng.bit_generator.state = state.rng_state
-        self.config, self.seed, self.state, self.memory = config, seed, state, memory
-        self.train_model, self.q_model = train_model, q_model
-        self.start_step = state.steps
-        self.started = self.clock = time.perf_counter()
+        memory = resume.replay_memory if resume is not None else None
+        config = replace(config, memory_size=memory.capacity if memory else config.memory_size or default_memory_size())
+        super().__init__(config, seed, models, resume, live_plot, logger, progress)
 
-    @contextlib.contextmanager
-    def paused(self):
-        """Bewertung und Checkpoints zählen nicht zur Trainingszeit."""
-        self.state.train_seconds += time.perf_counter() - self.clock
-        try:
-            yield
-        finally:
-            self.clock = time.perf_counter()
+    def _env_name(self):
+        return BREAKOUT_ID
 
-    def entry(self):
-        """Dieser Lauf für die Herkunft: von welchem bis zu welchem Schritt, wie lange, auf welchem Rechner."""
-        return dict(
-            from_step=self.start_step,
-            to_step=self.state.steps,
-            seconds=round(time.perf_counter() - self.started, 1),
-            machine=provenance.machine_description(),
-            keras_backend=self.state.keras_backend,
+    def _make_env(self):
+        return dqn.make_env(BREAKOUT_ID, push_frame=self.parts["push_frame"])
+
+    def _build_models(self, obs_shape):
+        config = self.config
+        return self.parts["build_cnn"](self.n_actions, config.learning_rate, config.huber_delta, config.clipnorm)
+
+    def _new_memory(self, obs_shape, start_step):
+        return Ringbuffer.FrameReplayMemory(self.config.memory_size, FRAME_SHAPE, HISTORY, seed=self.seed + start_step)
+
+    def _evaluate(self, step):
+        config = self.config
+        mean = round(float(play(self.online_model, config.eval_episodes, seed=50_000 + step).mean()), 2)
+        self.bar.write(
+            f"Schritt {step}: Bewertung {course.german_number(mean, 1)} "
+            f"Punkte im Mittel ({config.eval_episodes} Spiele)"
         )
+        return mean
+
+    def _solved(self, mean):
+        return False  # Breakout hat kein Ziel, bei dem es aufhört
+
+    def after_step(self, step, epsilon):
+        """Alle `eval_every` Schritte bewerten, alle `checkpoint_every` Schritte ein Checkpoint, dann `on_step`.
+        True: das Training endet (mit Checkpoint)."""
+        config = self.config
+        self.evaluate_if_due(step)
+        if config.checkpoint_every and step % config.checkpoint_every == 0 and step < config.total_steps:
+            with self.paused():
+                self.checkpoint()
+        return bool(self.on_step is not None and self.on_step(step, epsilon, self.result))
 
     def checkpoint(self, final=False):
-        state = self.state
-        state.rng_state = self.rng.bit_generator.state
-        state.memory_rng_state = self.memory.rng.bit_generator.state
         if self.checkpoint_dir is None:
             return
         if final:
@@ -777,124 +801,55 @@ class _Run:
                 flush=True,
             )
         # ein Zwischen-Checkpoint nennt den laufenden Lauf schon in der Herkunft (bis hierher), sonst fehlte er
-        # nach einem Absturz; der letzte Checkpoint hat ihn schon in state.history
-        saved = state if final else replace(state, history=[*state.history, self.entry()])
+        # nach einem Absturz; der letzte Checkpoint hat ihn schon in `history`
+        saved = self.result if final else replace(self.result, history=[*self.result.history, self.entry()])
         try:
-            save_checkpoint(self.checkpoint_dir, self.train_model, self.target_model, self.memory, saved)
+            save_checkpoint(self.checkpoint_dir, saved)
         except KeyboardInterrupt:
             if not final:  # erst nach dem fertigen Checkpoint: das Training endet wie bei jedem Strg+C
                 raise
 
-    def between_steps(self, step, bar, logger):
-        """Alle `eval_every` Schritte kurz bewerten, alle `checkpoint_every` Schritte einen Checkpoint schreiben."""
-        config = self.config
-        if config.eval_every and step % config.eval_every == 0:
-            with self.paused():
-                mean = float(play(self.q_model, config.eval_episodes, seed=50_000 + step).mean())
-            self.state.evaluations.append((step, round(mean, 2), round(self.state.train_seconds, 1)))
-            if logger is not None:
-                logger.log_scalar("bewertung", mean, step)
-            bar.write(
-                f"Schritt {step}: Bewertung {course.german_number(mean, 1)} "
-                f"Punkte im Mittel ({config.eval_episodes} Spiele)"
-            )
-        if config.checkpoint_every and step % config.checkpoint_every == 0 and step < config.total_steps:
-            with self.paused():
-                self.checkpoint()
+    def _finish(self):
+        super()._finish()
+        self.checkpoint(final=True)
 
-    def finish(self, interrupted):
-        with self.paused():
-            self.state.history.append(self.entry())
-            self.checkpoint(final=True)
-        if interrupted:
-            print(
-                f"Training nach {self.state.steps} Schritten unterbrochen. Nichts ist verloren"
-                + (
-                    f": der Checkpoint liegt in {self.checkpoint_dir}; derselbe Aufruf macht dort weiter."
-                    if self.checkpoint_dir
-                    else " außer dem Erfahrungsspeicher (ohne checkpoint_dir gibt es keinen Checkpoint)."
-                )
-            )
+    def _interrupt_message(self):
+        where = (
+            f": der Checkpoint liegt in {self.checkpoint_dir}; derselbe Aufruf macht dort weiter."
+            if self.checkpoint_dir
+            else ": `result = train(config, resume=result)` macht genau hier weiter."
+        )
+        return f"Training nach {self.result.steps} Schritten unterbrochen. Nichts ist verloren{where}"
 
 
-def _train(config, checkpoint_dir, seed, resume, progress, live_plot, logger, models, on_step, parts):
-    from tqdm.auto import tqdm
-
-    run = _Run(config, checkpoint_dir, seed, resume, models, parts)
-    config, state, memory, env, q_model = run.config, run.state, run.memory, run.env, run.q_model
-    bar = tqdm(
-        total=config.total_steps,
-        initial=state.steps,
-        unit="Schritt",
-        disable=not progress,
-        mininterval=1.0,
-        smoothing=0.05,
-    )
-    if state.steps < run.refill_until:  # bis dahin billige Schritte: die Restzeit wird danach neu geschätzt
-        bar.set_description("sammelt", refresh=False)
-    obs, info = env.reset(seed=run.seed + state.steps)
-    score, interrupted = 0.0, False
-    try:
-        while state.steps < config.total_steps:
-            step = state.steps + 1
+def _loop(run, learning_signal):
+    config, memory, obs = run.config, run.replay_memory, run.obs
+    with run:  # fängt Strg+C ab, schreibt den letzten Checkpoint und schließt Umgebung und Anzeigen
+        for step in run.steps():
             # 1. handeln, ε-greedy wie in Lektion 3 (ε fällt ab learning_starts). Füllt ein fortgesetztes Training
             #    einen leeren Speicher neu, spielt dabei schon das gelernte Netz: so landen Spielstände wie die
             #    späteren darin, nicht nur die Anfänge zufälliger Spiele.
             epsilon = dqn.linear_epsilon(
                 step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
             )
-            action = dqn.epsilon_greedy_action(q_model, obs, epsilon, run.n_actions, run.rng)
+            action = dqn.epsilon_greedy_action(run.online_model, obs, epsilon, run.n_actions, run.rng)
             # 2. Schritt
-            next_obs, reward, terminated, truncated, info = env.step(action)
-            score += reward
+            next_obs, reward, terminated, truncated, info = run.env.step(action)
             # 3. speichern: Belohnung gestutzt, verlorenes Leben = Ende für das Lernen, Bilder laufen weiter
-            clipped_reward, learning_end = parts["learning_signal"](reward, terminated, info["life_lost"])
+            clipped_reward, learning_end = learning_signal(reward, terminated, info["life_lost"])
             memory.add(
                 obs, action, clipped_reward, next_obs, learning_end, truncated, episode_over=terminated or truncated
             )
-            obs = next_obs
-            if terminated or truncated:
-                state.scores.append(score)
-                dqn.report_episode(score, step, epsilon, bar, live_plot, logger, name="punkte")
-                obs, info = env.reset()
-                score = 0.0
+            obs = run.continue_episode(next_obs, reward, terminated or truncated, epsilon)  # zählt volle Spiele
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
-            if step > run.refill_until and step % config.train_every == 0:
-                loss = dqn.q_iteration(run.train_model, run.target_model, memory, config, q_model)
-                state.updates += 1
-                if logger is not None and state.updates % 250 == 0:
-                    logger.log_scalar("verlust", loss, step)
-                if state.updates % config.target_update_every == 0:
-                    dqn.update_target(run.target_model, q_model, 1.0)
-            state.steps = step
-            if step == run.refill_until + 1:
-                dqn.learning_begins(bar)
-            bar.update(1)
-            run.between_steps(step, bar, logger)
-            if on_step is not None and on_step(step, epsilon, state):
+            if step > run.learning_starts and step % config.train_every == 0:
+                loss = dqn.q_iteration(run.train_model, run.target_model, memory, config, run.online_model)
+                run.learned(loss)
+                if run.updates % config.target_update_every == 0:
+                    dqn.update_target(run.target_model, run.online_model, 1.0)
+            if run.after_step(step, epsilon):
                 break
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        dqn.close_outputs(bar, env, live_plot, logger)
-    run.finish(interrupted)
-    return q_model, state
-
-
-def load_agent(path=None):
-    """Lädt den mitgelieferten Agenten (models/breakout.keras); gibt (q_model, Herkunft) zurück."""
-    path = Path(path) if path else course.MODEL_DIR / "breakout.keras"
-    _, q_model = dqn.load_model(path)
-    inputs, outputs = tuple(q_model.input_shape[1:]), q_model.output_shape[-1]
-    if inputs != (HISTORY, *FRAME_SHAPE) or outputs != 4:
-        raise course.InputError(
-            f"Das Modell {path} passt nicht zu Breakout: Es erwartet Beobachtungen der Form {inputs} und gibt "
-            f"{outputs} Q-Werte aus; Breakout liefert Bildstapel {(HISTORY, *FRAME_SHAPE)} und hat 4 Aktionen. "
-            "Lade einen Breakout-Agenten (models/breakout.keras oder einen mit train_breakout.py --export)."
-        )
-    info = path.with_suffix(".json")
-    provenance = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
-    return q_model, provenance
+    return run.result
 
 
 # --------------------------------------------------------------------------------------

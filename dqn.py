@@ -9,6 +9,7 @@ Schritt-Takt nur `predict_on_batch` und `train_on_batch`, nie `predict`/`fit` (w
 bench/call_costs.py).
 """
 
+import contextlib
 import json
 import logging
 import math
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import course
+import provenance
 
 with course.quiet_tensorflow():  # ohne TensorFlows Log-Zeilen beim Import
     import keras
@@ -543,13 +545,27 @@ def save_model(train_model, path):
         ) from None
 
 
-def load_shipped(name):
-    """Ein mitgeliefertes Modell aus models/: gibt (q_model, Herkunft als dict, Herkunft als deutscher Satz) zurück."""
-    _, q_model = load_model(course.MODEL_DIR / f"{name}.keras")
-    provenance = json.loads((course.MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+def load_shipped(name, env_id=None):
+    """Ein Agent samt Herkunft, für jede Lektion derselbe Weg: `name` aus models/ (z. B. "cartpole", "breakout")
+    oder der Pfad einer .keras-Datei (z. B. ein Export von scripts/train_breakout.py). Mit `env_id` prüft es, ob
+    das Netz zu dieser Umgebung passt. Gibt (q_model, Herkunft als dict, Herkunft als deutscher Satz) zurück;
+    ohne Herkunftsdatei daneben ist das dict leer."""
+    path = Path(name) if str(name).endswith(".keras") else course.MODEL_DIR / f"{name}.keras"
+    _, q_model = load_model(path)
+    if env_id is not None:
+        env = make_env(env_id)
+        try:
+            check_model_fits(q_model, env, env_id)
+        finally:
+            env.close()
+    info = path.with_suffix(".json")
+    provenance = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
+    if not provenance:
+        return q_model, provenance, f"Modell {path.name} (ohne Herkunftsdatei {info.name})"
     evaluation = provenance["evaluation"]
+    steps = provenance.get("steps", provenance.get("agent_steps"))  # Breakout zählt Agenten-Schritte (je 4 Bilder)
     text = (
-        f"Mitgeliefertes Modell: {course.german_number(provenance['steps'])} Schritte, "
+        f"Mitgeliefertes Modell: {course.german_number(steps)} Schritte, "
         f"{course.german_number(provenance['train_seconds'])} s Training, Bewertung "
         f"{course.german_number(evaluation['mean'], 1)} über {evaluation['episodes']} Episoden"
     )
@@ -609,23 +625,26 @@ def _saved_learning_rate(path):
 # --------------------------------------------------------------------------------------
 @dataclass
 class TrainResult:
-    """Was `train` zurückgibt."""
+    """Was `train` zurückgibt, in Lektion 3–5 (`dqn.train`) wie in Lektion 6 (`atari.train`)."""
 
     train_model: object
     q_model: object
-    episode_returns: list = field(default_factory=list)
+    episode_returns: list = field(default_factory=list)  # bei Breakout: Punkte jedes vollen Spiels
     evaluations: list = field(default_factory=list)  # (Schritt, Mittelwert, Trainingssekunden)
     steps: int = 0
-    train_seconds: float = 0.0  # reine Trainingszeit, ohne Bewertungen
+    train_seconds: float = 0.0  # reine Trainingszeit, ohne Bewertungen und Checkpoints
     solved_at_step: int = None
     solved_after_seconds: float = None
     interrupted: bool = False
-    # Was ein unterbrochenes Training zum Weitermachen braucht (train(..., resume=result))
+    # Was ein unterbrochenes Training zum Weitermachen braucht (train(..., resume=result)); ein Checkpoint von
+    # atari.train speichert genau das auf der Festplatte
     target_model: object = None
     replay_memory: object = None
     updates: int = 0
     rng: object = None
     config: object = None
+    seed: int = 0
+    history: list = field(default_factory=list)  # je Aufruf: Start- und Endschritt, Sekunden, Rechner
 
     def summary(self):
         text = f"{self.steps} Schritte in {course.german_number(self.train_seconds, 1)} s Trainingszeit"
@@ -691,7 +710,11 @@ class TrainRun:
     Die Schleife selbst steht in Lektion 3 (`train`) und liest sich dadurch wie CleanRLs `dqn.py`.
     Als `with run:`-Block fängt es Strg+C / ■ ab (das Training endet sauber und lässt sich mit
     `resume=result` fortsetzen) und schließt am Ende Fortschrittsbalken, Umgebung, Live-Kurve und Log.
+    `atari.TrainRun` ist derselbe Rahmen für Breakout, mit Checkpoints auf der Festplatte.
     """
+
+    report_name = "ertrag"  # so heißt der Wert jeder Episode in Balken und TensorBoard
+    vector_only = True  # das eigene Netz (build_q_model) braucht einen Zahlenvektor als Beobachtung
 
     def __init__(
         self,
@@ -706,13 +729,16 @@ class TrainRun:
     ):
         from tqdm.auto import tqdm
 
+        if resume is not None:
+            seed = resume.seed
         self.config, self.seed, self.live_plot, self.logger = config, seed, live_plot, logger
-        self.env = make_env(config.env_id)
+        self.memory_class = memory_class
+        self.env = self._make_env()
         given = resume.q_model if resume is not None else models[1] if models else None  # eigenes Netz, Fortsetzen
         try:
-            check_env_fits_dqn(self.env, config.env_id, vector_only=given is None)
+            check_env_fits_dqn(self.env, self._env_name(), vector_only=self.vector_only and given is None)
             if given is not None:
-                check_model_fits(given, self.env, config.env_id)
+                check_model_fits(given, self.env, self._env_name())
         except course.InputError:
             self.env.close()
             raise
@@ -723,23 +749,17 @@ class TrainRun:
             result.interrupted = False
         else:
             keras.utils.set_random_seed(seed)
-            train_model, q_model = models or build_q_model(
-                obs_shape,
-                self.n_actions,
-                config.hidden_units,
-                config.learning_rate,
-                config.huber_delta,
-                config.clipnorm,
-            )
+            train_model, q_model = models or self._build_models(obs_shape)
             # Target-Netz: eine schnelle Kopie (NumPy bei Dense-Netzen); ohne Target-Netz (0) das Online-Netz selbst
             result = TrainResult(
                 train_model,
                 q_model,
                 rng=np.random.default_rng(seed),
                 target_model=fast_copy(q_model) if config.target_update_every else None,
-                # Bilder (uint8) bleiben uint8: ein Viertel des Speichers von float32
-                replay_memory=memory_class(config.memory_size, obs_shape, _memory_dtype(self.env), seed=seed),
+                seed=seed,
             )
+        if result.replay_memory is None:  # neu, oder ein Checkpoint ohne lesbaren Speicher
+            result.replay_memory = self._new_memory(obs_shape, result.steps)
         result.config = config
         self.result = result
         self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
@@ -747,15 +767,55 @@ class TrainRun:
         # großen Netzen das Netz selbst (warum: NumpyQ, bench/call_costs.py).
         self.online_model = NumpyQ.from_model(result.q_model) if NumpyQ.supports(result.q_model) else result.q_model
         self.target_model = result.target_model if result.target_model is not None else self.online_model
+        # Lernen beginnt nach `learning_starts` Schritten; ein fortgesetztes Training mit leerem Speicher sammelt
+        # erst wieder so viele
+        self.learning_starts = config.learning_starts
+        if len(self.replay_memory) < config.learning_starts:
+            self.learning_starts += result.steps
         self.obs, _ = self.env.reset(seed=seed + result.steps)
         self.episode_return = 0.0
         self.bar = tqdm(
             total=config.total_steps, initial=result.steps, unit="Schritt", disable=not progress, mininterval=0.5
         )
-        if result.steps < config.learning_starts:  # bis dahin billige Schritte: die Restzeit wird danach neu geschätzt
+        if result.steps < self.learning_starts:  # bis dahin billige Schritte: die Restzeit wird danach neu geschätzt
             self.bar.set_description("sammelt", refresh=False)
-        self._clock = time.perf_counter()
+        self.start_step = result.steps
+        self.started = self._clock = time.perf_counter()
 
+    # Was Breakout (atari.TrainRun) anders macht
+    def _env_name(self):
+        return self.config.env_id
+
+    def _make_env(self):
+        return make_env(self.config.env_id)
+
+    def _build_models(self, obs_shape):
+        config = self.config
+        return build_q_model(
+            obs_shape, self.n_actions, config.hidden_units, config.learning_rate, config.huber_delta, config.clipnorm
+        )
+
+    def _new_memory(self, obs_shape, start_step):
+        # Bilder (uint8) bleiben uint8: ein Viertel des Speichers von float32
+        return self.memory_class(self.config.memory_size, obs_shape, _memory_dtype(self.env), seed=self.seed)
+
+    def _evaluate(self, step):
+        return evaluate_protocol(self.online_model, self.config, self.seed)
+
+    def _solved(self, mean):
+        return mean >= self.config.target_return
+
+    def _interrupt_message(self):
+        return (
+            f"Training nach {self.result.steps} Schritten unterbrochen. Nichts ist verloren: "
+            "`result = train(config, resume=result)` macht genau hier weiter."
+        )
+
+    def _finish(self):
+        """Nach dem Ende der Schleife (fertig oder Strg+C): den Lauf in `history` eintragen."""
+        self.result.history.append(self.entry())
+
+    # Der Rahmen
     @property
     def updates(self):
         return self.result.updates
@@ -764,7 +824,7 @@ class TrainRun:
         """Die Schrittnummern dieses Laufs (ab dem letzten Stand bei `resume`), mit Fortschrittsbalken."""
         for step in range(self.result.steps + 1, self.config.total_steps + 1):
             self.result.steps = step
-            if step == self.config.learning_starts + 1:
+            if step == self.learning_starts + 1:
                 learning_begins(self.bar)
             self.bar.update(1)
             yield step
@@ -775,7 +835,9 @@ class TrainRun:
         if not episode_over:
             return next_obs
         self.result.episode_returns.append(self.episode_return)
-        report_episode(self.episode_return, self.result.steps, epsilon, self.bar, self.live_plot, self.logger)
+        report_episode(
+            self.episode_return, self.result.steps, epsilon, self.bar, self.live_plot, self.logger, self.report_name
+        )
         self.episode_return = 0.0
         return self.env.reset()[0]
 
@@ -787,32 +849,52 @@ class TrainRun:
         if self.logger is not None and self.result.updates % 100 == 0:
             self.logger.log_scalar("verlust", loss, self.result.steps)
             # mittleres max Q der ersten 256 Zustände im Speicher (wie CleanRL; ohne den Zufall des Trainings zu
-            # berühren): wächst es ohne Halt, Checkliste Punkt 5
-            obs = self.replay_memory.obs[: min(256, len(self.replay_memory))]
-            q_values = np.asarray(self.online_model.predict_on_batch(obs))
-            self.logger.log_scalar("q_mittel", float(q_values.max(axis=1).mean()), self.result.steps)
+            # berühren): wächst es ohne Halt, Checkliste Punkt 5. Der Bild-Speicher von Breakout hat keine `obs`.
+            states = getattr(self.replay_memory, "obs", None)
+            if states is not None:
+                q_values = np.asarray(self.online_model.predict_on_batch(states[: min(256, len(self.replay_memory))]))
+                self.logger.log_scalar("q_mittel", float(q_values.max(axis=1).mean()), self.result.steps)
 
     def evaluate_if_due(self, step):
         """Alle `eval_every` Schritte gierig bewerten (zählt nicht zur Trainingszeit). True: gelöst, Training endet."""
         config = self.config
         if not (config.eval_every and step % config.eval_every == 0 and step > config.learning_starts):
             return False
-        self._stop_clock()
-        mean = evaluate_protocol(self.online_model, config, self.seed)
-        self.result.evaluations.append((step, mean, self.result.train_seconds))
+        with self.paused():
+            mean = self._evaluate(step)
+        self.result.evaluations.append((step, mean, round(self.result.train_seconds, 1)))
         if self.logger is not None:
             self.logger.log_scalar("bewertung", mean, step)
         if self.live_plot is not None:
             self.live_plot.add_evaluation(mean, step)
-        solved = mean >= config.target_return and self.result.solved_at_step is None
+        solved = self._solved(mean) and self.result.solved_at_step is None
         if solved:
             self.result.solved_at_step, self.result.solved_after_seconds = step, self.result.train_seconds
         return solved and config.stop_when_solved
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Was in diesem Block geschieht (Bewertung, Checkpoint), zählt nicht zur Trainingszeit."""
+        self._stop_clock()
+        try:
+            yield
+        finally:
+            self._clock = time.perf_counter()
 
     def _stop_clock(self):
         now = time.perf_counter()
         self.result.train_seconds += now - self._clock
         self._clock = now
+
+    def entry(self):
+        """Dieser Aufruf für die Herkunft: von welchem bis zu welchem Schritt, wie lange, auf welchem Rechner."""
+        return dict(
+            from_step=self.start_step,
+            to_step=self.result.steps,
+            seconds=round(time.perf_counter() - self.started, 1),
+            machine=provenance.machine_description(),
+            keras_backend=keras.backend.backend(),
+        )
 
     def __enter__(self):
         self._clock = time.perf_counter()
@@ -822,12 +904,12 @@ class TrainRun:
         self._stop_clock()
         solved = exc_type is None and self.result.solved_at_step is not None
         close_outputs(self.bar, self.env, self.live_plot, self.logger, goal_reached=solved)
+        if exc_type not in (None, KeyboardInterrupt):
+            return False
+        self._finish()
         if exc_type is KeyboardInterrupt:
             self.result.interrupted = True
-            print(
-                f"Training nach {self.result.steps} Schritten unterbrochen. Nichts ist verloren: "
-                "`result = train(config, resume=result)` macht genau hier weiter."
-            )
+            print(self._interrupt_message())
             return True  # Abbruch ist gewollt: kein Traceback
         return False
 

@@ -8,7 +8,7 @@ Keras-Beispiels.
 (Jacob Chapman, Mathias Lechner): pro Schritt ein eager Modellaufruf `model(state, training=False)`,
 Erfahrungen in Python-Listen (jeder Übergang mit Zustand und Folgezustand als ganze Stapel), Ziel mit
 `model_target.predict`, Lernschritt mit `tf.GradientTape` (deshalb nur auf TensorFlow). Dasselbe Netz
-(atari.build_cnn), dieselbe Umgebung (atari.make_env), dieselben Hyperparameter: Stapel 32, Lernschritt
+(atari.build_cnn), dieselbe Umgebung (atari.BREAKOUT_ID), dieselben Hyperparameter: Stapel 32, Lernschritt
 alle 4 Schritte, ε = 0,1 fest. Unsere Schleife ist atari.train, also genau der Code der Lektion.
 
 Gemessen wird nach einer Füllphase (zufällige Schritte, Speicher hat Inhalt) die Zahl der Agenten-Schritte
@@ -35,7 +35,7 @@ def run_ours(steps, seed):
     import atari
 
     config = atari.AtariConfig(
-        total_steps=FILL,
+        total_steps=FILL + steps,
         memory_size=50_000,
         learning_starts=FILL,
         epsilon_start=0.1,
@@ -44,18 +44,10 @@ def run_ours(steps, seed):
         checkpoint_every=0,
         eval_every=0,
     )
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        atari.train(config, checkpoint_dir=folder, seed=seed, progress=False)  # Füllphase (nicht gemessen)
-        _, state = atari.train(
-            atari.AtariConfig(**{**config.__dict__, "total_steps": FILL + steps}),
-            checkpoint_dir=folder,
-            seed=seed,
-            progress=False,
-        )
-        # ohne das Schreiben des Checkpoints am Ende (das gehört nicht zur Schleife)
-        seconds = state.history[-1]["seconds"]
+    # Füllphase (nicht gemessen): endet nach FILL Schritten, dann derselbe Lauf mit `resume` weiter
+    filled = atari.train(config, seed=seed, progress=False, on_step=lambda step, epsilon, result: step >= FILL)
+    state = atari.train(config, progress=False, resume=filled)
+    seconds = state.history[-1]["seconds"]
     return dict(
         steps=steps,
         seconds=seconds,
@@ -71,6 +63,7 @@ def run_keras_example(steps, seed):
     import tensorflow as tf
 
     import atari
+    import dqn
 
     keras.utils.set_random_seed(seed)
     _, model = atari.build_cnn(4)
@@ -80,7 +73,7 @@ def run_keras_example(steps, seed):
     loss_function = keras.losses.Huber()
     gamma, batch_size, epsilon, num_actions = 0.99, 32, 0.1, 4
     action_history, state_history, state_next_history, rewards_history, done_history = [], [], [], [], []
-    env = atari.make_env()
+    env = dqn.make_env(atari.BREAKOUT_ID)
     state, _ = env.reset(seed=seed)
     rng = np.random.default_rng(seed)
     start = None

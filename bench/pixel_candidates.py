@@ -204,9 +204,9 @@ def one_seed_atari(seed, minutes):
         return time.perf_counter() >= deadline
 
     config = atari.AtariConfig(total_steps=10_000_000, **ATARI_REDUCED)
-    q_model, state = atari.train(config, seed=seed, progress=False, on_step=stop)
+    state = atari.train(config, seed=seed, progress=False, on_step=stop)
     seconds, steps = time.perf_counter() - started, state.steps
-    scores = atari.play(q_model, episodes=EVAL_EPISODES, epsilon=0.0, seed=EVAL_SEED + seed)
+    scores = atari.play(state.q_model, episodes=EVAL_EPISODES, epsilon=0.0, seed=EVAL_SEED + seed)
     return dict(
         seed=seed,
         agent="ours",
@@ -225,8 +225,9 @@ def atari_random_mean(episodes=EVAL_EPISODES, seed=EVAL_SEED):
     import numpy as np
 
     import atari
+    import dqn
 
-    env = atari.make_env(seed=seed)
+    env = dqn.make_env(atari.BREAKOUT_ID)
     rng = np.random.default_rng(seed)
     totals = []
     for episode in range(episodes):

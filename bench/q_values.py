@@ -56,8 +56,9 @@ def cartpole(episodes=10, seed=10_000):
 
 def breakout(games=5):
     import atari
+    import dqn
 
-    q_model, _ = atari.load_agent()
+    q_model, *_ = dqn.load_shipped("breakout")
     before, after, everything, lost = [], [], [], 0
     scores = []
     for game in range(games):

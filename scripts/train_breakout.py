@@ -13,6 +13,7 @@ Aufruf mit demselben Ordner macht dort weiter; so lässt sich das Training auf m
 import signal
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +28,11 @@ def export(checkpoint_dir, out, episodes, seed):
     import dqn
     import provenance
 
-    train_model, q_model, _, _, state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
+    state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
     start = time.perf_counter()
-    scores = atari.play(q_model, episodes=episodes, epsilon=0.05, seed=seed, progress=sys.stderr.isatty())
+    scores = atari.play(state.q_model, episodes=episodes, epsilon=0.05, seed=seed, progress=sys.stderr.isatty())
     shipped, _ = atari.build_cnn()  # ein frisches Netz mit denselben Gewichten: ohne Optimierer-Zustand, 3× kleiner
-    shipped.set_weights(train_model.get_weights())
+    shipped.set_weights(state.train_model.get_weights())
     dqn.save_model(shipped, out.with_suffix(".keras"))
     protocol = (
         f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
@@ -48,7 +49,7 @@ def export(checkpoint_dir, out, episodes, seed):
         train_seconds=round(state.train_seconds, 1),
         runs=state.history,
         training_evaluations=state.evaluations,
-        config=state.config,
+        config=asdict(state.config),
     )
     course.write_json_atomic(out.with_suffix(".json"), record)
     print(
@@ -67,7 +68,6 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, help="Agenten-Schritte insgesamt (Standard: AtariConfig)")
     parser.add_argument("--hours", type=float, help="nach so vielen Stunden Checkpoint schreiben und aufhören")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--fresh", action="store_true", help="vorhandenen Checkpoint ignorieren (wird überschrieben)")
     parser.add_argument(
         "--set",
         action="append",
@@ -107,11 +107,11 @@ def stage(max_seconds=None, report_every=None):
 
     start, first_step = time.perf_counter(), None
 
-    def on_step(step, epsilon, state):
+    def on_step(step, epsilon, result):
         nonlocal first_step
         first_step = first_step or step
         if report_every and step % report_every == 0:
-            recent = state.scores[-20:]
+            recent = result.episode_returns[-20:]
             rate = (step - first_step + 1) / (time.perf_counter() - start)
             print(
                 f"Schritt {step}: {course.german_number(rate)} Schritte/s, ε = {course.german_number(epsilon, 3)}, "
@@ -149,12 +149,11 @@ def run(options, parser):
             "wird mit dem gelernten Netz neu gefüllt."
         )
     changes = cli.hyperparameter_changes(parser, options.set)
-    if not options.fresh and atari.has_checkpoint(options.checkpoint_dir):
+    if atari.has_checkpoint(options.checkpoint_dir):
         if changes:  # bisher still übergangen: der Checkpoint trainiert mit seinen gespeicherten Einstellungen
             raise course.InputError(
                 f"--set ändert nur ein neues Training; der Checkpoint in {options.checkpoint_dir} trainiert mit "
-                "seinen gespeicherten Einstellungen weiter. Für andere Einstellungen: ein neuer --checkpoint-dir "
-                "(oder --fresh, das den Checkpoint überschreibt)."
+                "seinen gespeicherten Einstellungen weiter. Für andere Einstellungen: ein neuer --checkpoint-dir."
             )
         config = atari.checkpoint_config(options.checkpoint_dir, options.steps)
     else:
@@ -165,15 +164,14 @@ def run(options, parser):
     # es Hintergrundjobs (`... &`) sonst ignorieren lässt.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    q_model, state = atari.train(
+    state = atari.train(
         config,
-        checkpoint_dir=options.checkpoint_dir,
         seed=options.seed,
-        resume=not options.fresh,
+        checkpoint_dir=options.checkpoint_dir,
         progress=sys.stderr.isatty(),
         on_step=stage(options.hours * 3600 if options.hours else None, None if sys.stderr.isatty() else 10_000),
     )
-    recent = state.scores[-100:]
+    recent = state.episode_returns[-100:]
     print(
         f"Stand: {state.steps} Schritte, {course.german_number(state.train_seconds / 3600, 2)} h Training, "
         f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "

@@ -18,7 +18,7 @@ TINY = dict(
 
 
 def test_env_is_the_nature_preprocessing():
-    env = atari.make_env()
+    env = dqn.make_env(atari.BREAKOUT_ID)
     obs, info = env.reset(seed=0)
     assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
     assert env.action_space.n == 4 and info["lives"] == 5
@@ -55,7 +55,7 @@ def test_frame_stack_with_the_lessons_push_frame_equals_gymnasiums():
         scale_obs=False,
     )
     theirs = FrameStackObservation(atari.AutoFire(theirs), atari.HISTORY)
-    ours = atari.make_env()
+    ours = dqn.make_env(atari.BREAKOUT_ID)
     assert ours.observation_space == theirs.observation_space
     rng = np.random.default_rng(0)
     assert np.array_equal(ours.reset(seed=5)[0], theirs.reset(seed=5)[0])
@@ -69,7 +69,7 @@ def test_frame_stack_with_the_lessons_push_frame_equals_gymnasiums():
             assert np.array_equal(ours.reset(seed=t)[0], theirs.reset(seed=t)[0])
     assert episodes_ended >= 2
     # ein falsches push_frame (schiebt nicht nach) ändert die Zustände
-    stuck = atari.make_env(push_frame=lambda stack, frame: stack)
+    stuck = dqn.make_env(atari.BREAKOUT_ID, push_frame=lambda stack, frame: stack)
     first = stuck.reset(seed=5)[0]
     assert all(np.array_equal(stuck.step(1)[0], first) for _ in range(20))
 
@@ -119,23 +119,34 @@ def test_bad_hyperparameters_get_a_german_message():
 def test_training_learns_checkpoints_and_resumes(tmp_path):
     folder = tmp_path / "ckpt"
     config = atari.AtariConfig(**TINY)
-    q_model, state = atari.train(config, checkpoint_dir=folder, seed=1, progress=False)
-    before = [w.copy() for w in q_model.get_weights()]
+    state = atari.train(config, checkpoint_dir=folder, seed=1, progress=False)
+    assert isinstance(state, dqn.TrainResult), "dasselbe Ergebnis wie dqn.train"
+    before = [w.copy() for w in state.q_model.get_weights()]
     assert state.steps == 120 and state.updates == (120 - 40) // 4
     saved = json.loads((folder / "state.json").read_text())
     assert saved["steps"] == 120 and (folder / "replay" / "frames.npy").is_file()
     fresh = atari.build_cnn(4)[1]
     assert any(not np.allclose(a, b) for a, b in zip(before, fresh.get_weights()))
 
-    train_model, _, _, memory, loaded = atari.load_checkpoint(folder)
-    assert int(train_model.optimizer.iterations.numpy()) == state.updates, "Optimierer-Zustand mitgespeichert"
-    assert memory is not None and len(memory) > 100
+    loaded = atari.load_checkpoint(folder)
+    assert int(loaded.train_model.optimizer.iterations.numpy()) == state.updates, "Optimierer-Zustand mitgespeichert"
+    assert loaded.replay_memory is not None and len(loaded.replay_memory) > 100
+    assert loaded.episode_returns == state.episode_returns and loaded.steps == state.steps
 
     bigger = atari.AtariConfig(**{**TINY, "total_steps": 160})
-    q_model, state = atari.train(bigger, checkpoint_dir=folder, seed=1, progress=False)
+    state = atari.train(bigger, checkpoint_dir=folder, seed=1, progress=False)
     assert state.steps == 160 and state.updates == (160 - 40) // 4, "setzt fort statt neu zu beginnen"
     assert [h["to_step"] for h in state.history] == [120, 160]
-    assert any(not np.allclose(a, b) for a, b in zip(before, q_model.get_weights()))
+    assert any(not np.allclose(a, b) for a, b in zip(before, state.q_model.get_weights()))
+
+
+def test_resume_in_memory_works_as_in_lesson_3():
+    """#36: `resume=result` setzt fort wie bei dqn.train, ohne Checkpoint-Ordner, mit Speicher und Zufallszustand."""
+    first = atari.train(atari.AtariConfig(**TINY), seed=4, progress=False)
+    assert first.history[-1]["to_step"] == 120 and first.seed == 4
+    more = atari.train(atari.AtariConfig(**{**TINY, "total_steps": 160}), progress=False, resume=first)
+    assert more is first and more.steps == 160 and more.updates == (160 - 40) // 4
+    assert [h["to_step"] for h in more.history] == [120, 160]
 
 
 def test_interrupt_writes_checkpoint_and_loses_nothing(tmp_path):
@@ -155,8 +166,8 @@ def test_interrupt_writes_checkpoint_and_loses_nothing(tmp_path):
 
     folder = tmp_path / "ckpt"
     config = atari.AtariConfig(**{**TINY, "total_steps": 5_000})
-    _, state = atari.train(config, checkpoint_dir=folder, seed=2, progress=False, live_plot=Interrupt())
-    assert 0 < state.steps < 5_000 and len(state.scores) == 3
+    state = atari.train(config, checkpoint_dir=folder, seed=2, progress=False, live_plot=Interrupt())
+    assert 0 < state.steps < 5_000 and len(state.episode_returns) == 3 and state.interrupted
     saved = json.loads((folder / "state.json").read_text())
     assert saved["steps"] == state.steps
 
@@ -164,7 +175,6 @@ def test_interrupt_writes_checkpoint_and_loses_nothing(tmp_path):
 def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path):
     """Ein Checkpoint vom Laptop (TensorFlow, jit aus) lernte unter JAX auf einer GPU ohne jit, etwa 17-mal
     langsamer; und Keras vergisst beim Speichern das Huber-delta. Nach dem Laden gilt, was hier frisch gälte."""
-    from dataclasses import asdict
 
     config = atari.AtariConfig(**{**TINY, "huber_delta": 2.0})
     train_model, q_model = atari.build_cnn(4, huber_delta=2.0)
@@ -178,9 +188,10 @@ def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path)
     # so, wie ein anderer Rechner es gespeichert hätte (Keras speichert den Wert aus `compile`)
     train_model.compile(optimizer=train_model.optimizer, loss=train_model.loss, jit_compile=not train_model.jit_compile)
     folder = tmp_path / "ckpt"
-    atari.save_checkpoint(folder, train_model, q_model, memory, atari.TrainState(config=asdict(config)))
+    result = dqn.TrainResult(train_model, q_model, target_model=q_model, replay_memory=memory, config=config)
+    atari.save_checkpoint(folder, result)
 
-    loaded, *_ = atari.load_checkpoint(folder, with_memory=False)
+    loaded = atari.load_checkpoint(folder, with_memory=False).train_model
     assert loaded.jit_compile == atari.build_cnn(4)[0].jit_compile
     assert int(loaded.optimizer.iterations.numpy()) == 1, "Optimierer-Zustand bleibt beim Neu-Kompilieren"
     # Fehler 3 mit delta 2: 2·3 − 2²/2 = 4 (mit dem vergessenen delta 1 wären es 2,5)
@@ -204,8 +215,7 @@ def test_half_written_checkpoint_falls_back_to_the_previous_one(tmp_path):
     # Absturz zwischen den beiden Umbenennungen: der alte Checkpoint heißt noch .alt, der neue fehlt
     folder.rename(tmp_path / "ckpt.alt")
     assert atari.has_checkpoint(folder)
-    *_, state = atari.load_checkpoint(folder, with_memory=False)
-    assert state.steps == 120
+    assert atari.load_checkpoint(folder, with_memory=False).steps == 120
 
 
 def test_cli_trains_exports_and_the_export_loads(tmp_path):
@@ -243,7 +253,8 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
     provenance = json.loads(out.with_suffix(".json").read_text())
     assert provenance["agent_steps"] == 100 and provenance["evaluation"]["episodes"] == 2
     assert "höchstens 5 Minuten (18 000 Bilder)" in provenance["evaluation"]["protocol"]
-    q_model, _ = atari.load_agent(out.with_suffix(".keras"))
+    q_model, provenance, about = dqn.load_shipped(out.with_suffix(".keras"), env_id=atari.BREAKOUT_ID)
+    assert about.startswith("Mitgeliefertes Modell: 100 Schritte")
     assert q_model.count_params() == 1_686_180
     # ohne Checkpoint beim Export weitermachen (scripts/train_breakout.py --from-model): Gewichte und Stand übernehmen
     fresh = tmp_path / "neu"
@@ -251,10 +262,10 @@ def test_cli_trains_exports_and_the_export_loads(tmp_path):
         atari.checkpoint_from_model(out.with_suffix(".keras"), folder)
     state = atari.checkpoint_from_model(out.with_suffix(".keras"), fresh)
     assert state.steps == 100 and not (fresh / "replay").exists()
-    loaded, *_, memory, _ = atari.load_checkpoint(fresh)
-    assert memory is None
-    np.testing.assert_allclose(loaded.get_weights()[0], q_model.get_weights()[0])
-    _, resumed = atari.train(atari.AtariConfig(**{**TINY, "total_steps": 150}), checkpoint_dir=fresh, progress=False)
+    loaded = atari.load_checkpoint(fresh)
+    assert loaded.replay_memory is None
+    np.testing.assert_allclose(loaded.train_model.get_weights()[0], q_model.get_weights()[0])
+    resumed = atari.train(atari.AtariConfig(**{**TINY, "total_steps": 150}), checkpoint_dir=fresh, progress=False)
     assert resumed.steps == 150 and len(resumed.history) == 2
 
 
@@ -272,7 +283,7 @@ def test_cli_resume_keeps_the_checkpoints_settings(tmp_path):
 
 
 def test_shipped_agent_has_provenance_and_plays():
-    q_model, provenance = atari.load_agent()
+    q_model, provenance, _ = dqn.load_shipped("breakout", env_id=atari.BREAKOUT_ID)
     assert provenance["agent_steps"] > 0 and provenance["evaluation"]["episodes"] >= 30
     for key in ("frames", "train_seconds", "machine", "keras_backend", "versions", "config"):
         assert key in provenance, key
@@ -320,7 +331,7 @@ def test_checkpoint_never_deletes_its_neighbours(tmp_path):
     (tmp_path / "ck.tmp" / "foto.png").unlink()
     (tmp_path / "ck.tmp").rmdir()
     (folder / ".DS_Store").write_bytes(b"")
-    _, state = atari.train(atari.AtariConfig(**longer), checkpoint_dir=folder, seed=0, progress=False)
+    state = atari.train(atari.AtariConfig(**longer), checkpoint_dir=folder, seed=0, progress=False)
     assert state.steps == longer["total_steps"]
 
 
@@ -392,10 +403,9 @@ def test_ctrl_c_during_the_checkpoint_waits_until_it_is_written(tmp_path, monkey
         return real_save(*args, **kwargs)
 
     monkeypatch.setattr(atari.np, "save", save_and_press_ctrl_c)
-    _, state = atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
+    state = atari.train(atari.AtariConfig(**TINY), checkpoint_dir=folder, seed=0, progress=False)
     assert fired and state.steps == 120
-    *_, saved = atari.load_checkpoint(folder, with_memory=False)
-    assert saved.steps == 120
+    assert atari.load_checkpoint(folder, with_memory=False).steps == 120
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"], "kein .tmp, kein .alt, keine Sperre übrig"
 
 
@@ -413,8 +423,7 @@ def test_full_disk_leaves_no_litter_and_the_old_checkpoint(tmp_path, monkeypatch
     with pytest.raises(OSError, match="Ist der Datenträger voll\\?.*vorige Checkpoint ist unverändert"):
         atari.train(atari.AtariConfig(**{**TINY, "total_steps": 160}), checkpoint_dir=folder, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
-    *_, saved = atari.load_checkpoint(folder, with_memory=False)
-    assert saved.steps == 120
+    assert atari.load_checkpoint(folder, with_memory=False).steps == 120
 
 
 def test_periodic_checkpoint_names_the_running_run_in_its_history(tmp_path, monkeypatch):
@@ -424,9 +433,9 @@ def test_periodic_checkpoint_names_the_running_run_in_its_history(tmp_path, monk
     monkeypatch.setattr(
         atari,
         "save_checkpoint",
-        lambda directory, a, b, c, state: saved.append(list(state.history)) or real_save(directory, a, b, c, state),
+        lambda directory, result: saved.append(list(result.history)) or real_save(directory, result),
     )
-    _, state = atari.train(
+    state = atari.train(
         atari.AtariConfig(**{**TINY, "checkpoint_every": 50}), checkpoint_dir=tmp_path / "c", seed=0, progress=False
     )
     assert [run["to_step"] for run in saved[0]] == [50] and [run["to_step"] for run in saved[1]] == [100]
@@ -448,7 +457,7 @@ def test_gymnasiums_checker_accepts_every_environment_the_workshop_makes(name):
     import experiments
 
     if name == "breakout":
-        env = atari.make_env(seed=0)
+        env = dqn.make_env(atari.BREAKOUT_ID)
     else:
         experiments.register_max_bias_env()
         env = dqn.make_env(name)

@@ -253,8 +253,8 @@ CASES += [
     # Runde 3 (#35): Meldungen, die roh waren
     (
         "Breakout-Agent aus einem CartPole-Modell",
-        lambda t: __import__("atari").load_agent(course.MODEL_DIR / "cartpole.keras"),
-        "passt nicht zu Breakout",
+        lambda t: dqn.load_shipped("cartpole", env_id=__import__("atari").BREAKOUT_ID),
+        "passt nicht zu »Workshop/Breakout-v0«",
     ),
     ("Modell ohne q_values-Schicht", model_without_q_values, "keine Schicht »q_values«"),
     ("Modell mit eingebettetem Code", model_with_lambda, "eingebetteten Python-Code"),

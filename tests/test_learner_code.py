@@ -205,13 +205,13 @@ def lesson_6_training(replace=None):
                         f"_{name} = {name}\n"
                         f"def {name}(*args):\n    calls['{name}'] += 1\n    return _{name}(*args)"
                     )
-        elif re.search(r"short_state = train\(\s*short_config", source):
+        elif re.search(r"short_result = train\(\s*short_config", source):
             sources.append(source)
             break
     else:
         raise AssertionError("Lektion 6 hat keine Trainingszelle `... = train(short_config, ...)`")
     sources.append(
-        "import json\nprint('ERGEBNIS', json.dumps([short_q_model.count_params(), short_state.steps, "
+        "import json\nprint('ERGEBNIS', json.dumps([short_result.q_model.count_params(), short_result.steps, "
         "calls['push_frame'], calls['learning_signal']]))"
     )
     return run_cells(sources, quick=True)
