@@ -2,7 +2,7 @@
 
 Lektion 6, `scripts/train_breakout.py` (lange Läufe im Hintergrund oder auf einer GPU), die Tests und
 `bench/breakout_bench.py` rufen genau diese Funktionen. Die Lernschritte sind die aus Lektion 3–5
-(`dqn.q_iteration`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder. Die Bausteine,
+(`dqn.learning_step`, `dqn.double_dqn_target`, `dqn.linear_epsilon`); neu sind die Bilder. Die Bausteine,
 die Lernende in Lektion 6 schreiben (`push_frame`, `learning_signal`, `build_cnn`), stehen nur dort, in
 den `# @save`-Zellen; `python3 workshop.py library` schreibt sie als Text ganz unten in dieses Modul (wie in
 `dqn` die aus Lektion 3–5).
@@ -843,7 +843,7 @@ def _loop(run, learning_signal):
             obs = run.continue_episode(next_obs, reward, terminated or truncated, epsilon)  # zählt volle Spiele
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
             if step > run.learning_starts and step % config.train_every == 0:
-                loss = dqn.q_iteration(run.train_model, run.target_model, memory, config, run.online_model)
+                loss = dqn.learning_step(run.train_model, run.target_model, memory, config, run.online_model)
                 run.learned(loss)
                 if run.updates % config.target_update_every == 0:
                     dqn.update_target(run.target_model, run.online_model, 1.0)

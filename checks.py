@@ -294,14 +294,14 @@ def epsilon_greedy_action(greedy_action, epsilon_greedy_action):
     )
 
 
-def q_iteration(q_iteration, double_dqn=False):
+def learning_step(learning_step, double_dqn=False):
     """Lektion 3 (DQN-Ziel) und Lektion 5 (`double_dqn=True`: dazu der Double-DQN-Schalter): derselbe Lernschritt,
     zwei Stufen."""
     if double_dqn:
-        return _double_q_iteration(q_iteration)
+        return _double_learning_step(learning_step)
     feedback.check_function(
-        learning_step_facts(q_iteration),
-        [((seed,), learning_step_facts(_reference("q_iteration"))(seed)) for seed in (0, 1)],
+        learning_step_facts(learning_step),
+        [((seed,), learning_step_facts(_reference("learning_step"))(seed)) for seed in (0, 1)],
         hint=[
             "Reihenfolge: Q-Werte der Folgezustände vom Target-Netz → Bellman-Ziel → Maske → ein Lernschritt.",
             "`next_q_values = target_model.predict_on_batch(next_obs)`, dann "
@@ -321,7 +321,7 @@ def train(train):
             "Stufe 1: `epsilon = linear_epsilon(step, config.learning_starts, ...)`, dann "
             "`action = epsilon_greedy_action(online_model, obs, epsilon, run.n_actions, rng)`.",
             "Stufe 3: `replay_memory.add(obs, action, reward, next_obs, terminated)`. Stufe 4–6: "
-            "`loss = q_iteration(...)`. Stufe 7: `update_target(target_model, online_model, config.tau)`.",
+            "`loss = learning_step(...)`. Stufe 7: `update_target(target_model, online_model, config.tau)`.",
         ],
     )
 
@@ -366,16 +366,16 @@ KIM_FIXED = "behoben"
 KIM_BUGS = ("Fehler im Bellman-Ziel", "Fehler im Lernschritt", "Fehler beim Target-Netz")
 
 
-def bug_hunt(bellman_target, q_iteration, update_target):
+def bug_hunt(bellman_target, learning_step, update_target):
     """Lektion 4, Übung 2: Kims drei Fehler, jeder für sich geprüft (sonst verdeckt ein Fehler den anderen)."""
-    for function in (q_iteration, update_target):  # die Zelle von bellman_target prüft check_function (graded)
+    for function in (learning_step, update_target):  # die Zelle von bellman_target prüft check_function (graded)
         feedback.refuse_stale(getattr(function, "__name__", ""))
     status = {}
 
     def bug_hunt():
         verdicts = (
             _kim_episode_end(bellman_target),
-            _kim_next_state(q_iteration, bellman_target),
+            _kim_next_state(learning_step, bellman_target),
             _kim_target_sync(update_target),
         )
         status.update(zip(KIM_BUGS, verdicts))
@@ -388,7 +388,7 @@ def bug_hunt(bellman_target, q_iteration, update_target):
             hint=[
                 "Lass die Prüfumgebungen auf Kims Schleife laufen: Die erste, die scheitert, zeigt auf einen Baustein.",
                 "Checkliste Punkt 3 (Episodenende) und Punkt 5 (Target-Netz); und vergleiche jede Zeile von "
-                "`kim_q_iteration` mit deinem Lernschritt aus Lektion 3: Welche Beobachtungen gehen in welches Netz?",
+                "`kim_learning_step` mit deinem Lernschritt aus Lektion 3: Welche Beobachtungen gehen in welches Netz?",
                 "Fehler 1: `(1 - terminated)` fehlt im Ziel. Fehler 2: `predict_on_batch(next_obs)` statt `obs`. "
                 "Fehler 3: `tau * w + (1 - tau) * t` (w online, t target), nicht umgekehrt.",
             ],
@@ -415,17 +415,17 @@ def _kim_episode_end(bellman_target):
     )
 
 
-def _kim_next_state(q_iteration, bellman_target):
+def _kim_next_state(learning_step, bellman_target):
     """Fehler 2: Kommen die Q-Werte für max_a′ Q(s′, a′) von den Folgezuständen? Mit dem richtigen Ziel aus `dqn`,
     damit nur der Lernschritt selbst zählt."""
     import dqn
 
     try:
-        step = dqn.with_parts(q_iteration, **{bellman_target.__name__: dqn.bellman_target})
+        step = dqn.with_parts(learning_step, **{bellman_target.__name__: dqn.bellman_target})
     except course.InputError:  # der Lernschritt ruft das Ziel nicht über diesen Namen auf
-        step = q_iteration
+        step = learning_step
     facts = learning_step_facts(step)(0)
-    expected = learning_step_facts(dqn.q_iteration)(0)
+    expected = learning_step_facts(dqn.learning_step)(0)
     wrong = [name for name in expected if facts[name] != expected[name]]
     if not wrong:
         return KIM_FIXED
@@ -494,10 +494,10 @@ def double_dqn_target(double_dqn_target):
     )
 
 
-def _double_q_iteration(q_iteration):
-    facts = learning_step_facts(_reference("q_iteration"))
+def _double_learning_step(learning_step):
+    facts = learning_step_facts(_reference("learning_step"))
     feedback.check_function(
-        learning_step_facts(q_iteration),
+        learning_step_facts(learning_step),
         [((seed, double), facts(seed, double)) for seed, double in ((0, True), (1, True), (0, False))],
         hint=[
             "Nur das Ziel ändert sich: mit `config.double_dqn` das Double-DQN-Ziel, sonst das aus Lektion 3.",
@@ -644,10 +644,10 @@ class _Recording:
         return getattr(self._model, name)
 
 
-def learning_step_facts(q_iteration):
+def learning_step_facts(learning_step):
     """Prüffunktion (seed, double_dqn) -> die Tatsachen eines Lernschritts, benannt: wie oft `train_on_batch`, welche
     Maske, welche Ziele, was zurückkommt, und ob das Netz danach dasselbe ist wie nach dem Lernschritt der Musterlösung.
-    Dieselbe Funktion auf `dqn.q_iteration` liefert das Erwartete."""
+    Dieselbe Funktion auf `dqn.learning_step` liefert das Erwartete."""
 
     import keras
 
@@ -656,7 +656,7 @@ def learning_step_facts(q_iteration):
     def learning_step_facts(seed, double_dqn=False):
         config = dqn.DQNConfig(batch_size=32, gamma=0.9, double_dqn=double_dqn)
         runs = []
-        for step in (q_iteration, dqn.q_iteration):
+        for step in (learning_step, dqn.learning_step):
             keras.utils.set_random_seed(seed)
             train_model = _Recording(dqn.build_q_model((4,), 2, hidden_units=(16,), learning_rate=1e-2)[0])
             keras.utils.set_random_seed(seed + 1)
@@ -678,7 +678,7 @@ def learning_step_facts(q_iteration):
             "Netz danach wie nach dem Lernschritt der Musterlösung": _same_weights(mine._model, reference._model),
         }
 
-    learning_step_facts.__name__ = getattr(q_iteration, "__name__", "q_iteration")
+    learning_step_facts.__name__ = getattr(learning_step, "__name__", "learning_step")
     return learning_step_facts
 
 
@@ -712,7 +712,7 @@ def training_facts(train):
         is_result = isinstance(result, dqn.TrainResult)
         return {
             "gibt das Ergebnis von `run` zurück (dqn.TrainResult)": is_result,
-            "Lernschritte (q_iteration)": result.updates if is_result else None,
+            "Lernschritte (learning_step)": result.updates if is_result else None,
             "Kopien des Target-Netzes (update_target)": len(copies),
             "Episoden": len(result.episode_returns) if is_result else None,
             "gefüllte Plätze im Erfahrungsspeicher": result.replay_memory.size if is_result else None,

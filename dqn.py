@@ -1035,7 +1035,7 @@ def with_parts(function, **parts):
             + (did_you_mean(unknown, function.__globals__) or " Prüfe die Schreibweise.")
         )
     # Nur Namen, die `function` selbst aufruft, lassen sich tauschen; ein Baustein, den erst eine andere Funktion
-    # aufruft (`bellman_target` in `q_iteration`), bliebe still der alte.
+    # aufruft (`bellman_target` in `learning_step`), bliebe still der alte.
     indirect = sorted(name for name in parts if name not in _names_used(function.__code__))
     if indirect:
         callers = sorted(
@@ -1051,7 +1051,7 @@ def with_parts(function, **parts):
         raise course.InputError(
             f"`{function.__name__}` ruft {', '.join(f'`{n}`' for n in indirect)} nicht selbst auf{via}; so getauscht, "
             "bliebe still die fertige Fassung im Einsatz. Tausche den Baustein in der Funktion, die ihn aufruft, "
-            "und gib diese weiter, z. B. `dqn.with_parts(dqn.train, q_iteration=dqn.with_parts(dqn.q_iteration, "
+            "und gib diese weiter, z. B. `dqn.with_parts(dqn.train, learning_step=dqn.with_parts(dqn.learning_step, "
             "bellman_target=mein_ziel))`."
         )
     changed = types.FunctionType(
@@ -1155,7 +1155,7 @@ def train(config, seed=0, models=None, resume=None, live_plot=None, logger=None,
             obs = run.continue_episode(next_obs, reward, terminated or truncated, epsilon)  # neue Episode nach dem Ende
             if step > config.learning_starts and step % config.train_every == 0:
                 # 4.–6. ziehen → Ziel → lernen
-                loss = q_iteration(train_model, target_model, replay_memory, config, online_model)
+                loss = learning_step(train_model, target_model, replay_memory, config, online_model)
                 run.learned(loss)  # zählt den Lernschritt und zieht die Kopie online_model nach
                 # 7. Target-Netz alle target_update_every Lernschritte nachziehen (0: kein Target-Netz)
                 if config.target_update_every and run.updates % config.target_update_every == 0:
@@ -1186,7 +1186,7 @@ def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
 
 
 # --- notebooks/05_Replay_DoubleDQN_LunarLander.ipynb, Zelle 25 (ersetzt 03_DQN_CartPole.ipynb, Zelle 37) ---
-def q_iteration(train_model, target_model, replay_memory, config, online_model=None):
+def learning_step(train_model, target_model, replay_memory, config, online_model=None):
     """Ein Lernschritt wie in Lektion 3; mit config.double_dqn wählt das Online-Netz a' und das Target-Netz bewertet."""
     obs, actions, rewards, next_obs, terminated = replay_memory.sample(config.batch_size)
     next_q_target = target_model.predict_on_batch(next_obs)

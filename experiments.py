@@ -245,7 +245,7 @@ def fixed_data_q_trace(
     step_config = dqn.DQNConfig(batch_size=128, gamma=gamma)  # Stapelgröße und γ des Lernschritts
     trace = []
     for update in range(1, updates + 1):
-        dqn.q_iteration(train_model, target_model, memory, step_config, q_model)
+        dqn.learning_step(train_model, target_model, memory, step_config, q_model)
         if variant == "hard" and update % hard_every == 0:
             update_target(target_model, q_model, tau=1.0)
         elif variant == "soft":

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/learning_step.py     # etwa eine Minute; schreibt bench/results/learning_step.json
 
-`dqn.q_iteration` (Lektion 5) fragt das Online-Netz nach den Q-Werten der Folgezustände. Zwei Wege, dieselben Zahlen:
+`dqn.learning_step` (Lektion 5) fragt das Online-Netz nach den Q-Werten der Folgezustände. Zwei Wege, dieselben Zahlen:
 - aus `online_model`, der NumPy-Kopie, mit der der Agent auch handelt (so steht es in der Lektion),
 - aus dem Keras-Trainingsmodell selbst, `train_model.predict_on_batch([next_obs, Einsen])` (ein zweiter Keras-Aufruf).
 Gemessen: die Median-Zeit eines ganzen Lernschritts (Kopie nachziehen, ziehen, Ziel, train_on_batch) in
@@ -52,14 +52,14 @@ def filled_memory(config, obs_shape, seed):
 
 def step_ms(keras_online, train_model, q_model, target, config, memory, repeats):
     """Median eines Lernschritts wie in der Schleife: die NumPy-Kopie nachziehen (braucht der Agent zum Handeln
-    ohnehin), dann `q_iteration` mit der Kopie oder mit dem Keras-Trainingsmodell als Online-Netz."""
+    ohnehin), dann `learning_step` mit der Kopie oder mit dem Keras-Trainingsmodell als Online-Netz."""
     import dqn
 
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         online = dqn.NumpyQ.from_model(q_model)
-        dqn.q_iteration(train_model, target, memory, config, KerasOnline(train_model) if keras_online else online)
+        dqn.learning_step(train_model, target, memory, config, KerasOnline(train_model) if keras_online else online)
         times.append(time.perf_counter() - start)
     return round(float(np.median(times[10:])) * 1000, 3)
 

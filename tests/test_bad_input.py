@@ -188,7 +188,7 @@ CASES = [
     ("train_agent: 0 Episoden", lambda t: cli("train_agent", "CartPole-v1", "--eval-episodes", "0"), "mindestens 1"),
     ("workshop.py: Tippfehler im Befehl", lambda t: cli("workshop", "stat"), "gibt es nicht"),
     # Notebook
-    ("Baustein mit Tippfehler", lambda t: dqn.with_parts(dqn.train, q_iteraton=print), "Meintest du q_iteration?"),
+    ("Baustein mit Tippfehler", lambda t: dqn.with_parts(dqn.train, learning_stpe=print), "Meintest du learning_step?"),
 ]
 
 

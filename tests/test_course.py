@@ -350,9 +350,9 @@ def test_learning_step_and_training_checks_name_the_fact_that_failed():
         mask = dqn.one_hot(np.zeros_like(actions), next_q_values.shape[1])  # Maske wählt überall Aktion 0
         return float(np.asarray(train_model.train_on_batch([obs, mask], mask * targets[:, None])).ravel()[0])
 
-    wrong_step.__name__ = "q_iteration"
+    wrong_step.__name__ = "learning_step"
     with pytest.raises(feedback.ExerciseWrong) as wrong:
-        checks.q_iteration(wrong_step)
+        checks.learning_step(wrong_step)
     assert "Maske: eine Eins je Zeile, bei der gezogenen Aktion: erwartet True, ist False" in str(wrong.value)
     assert "Ziele (Maske × Bellman-Ziel mit dem Target-Netz): erwartet True, ist False" in str(wrong.value)
     assert "Aufrufe von train_on_batch" not in str(wrong.value)  # der Aufruf selbst stimmte
@@ -366,7 +366,7 @@ def test_learning_step_and_training_checks_name_the_fact_that_failed():
     with pytest.raises(feedback.ExerciseWrong) as wrong:
         checks.train(no_copies)
     assert "Kopien des Target-Netzes (update_target): erwartet 15, ist 0" in str(wrong.value)
-    checks.q_iteration(dqn.q_iteration)
+    checks.learning_step(dqn.learning_step)
     checks.train(dqn.train)
 
 
@@ -376,7 +376,7 @@ def _lesson_cell(lesson, starts_with):
     return sources, next(i for i, source in enumerate(sources) if source.startswith(starts_with))
 
 
-@pytest.mark.parametrize("still_buggy", ["kim_bellman_target", "kim_q_iteration", "kim_update_target"])
+@pytest.mark.parametrize("still_buggy", ["kim_bellman_target", "kim_learning_step", "kim_update_target"])
 def test_bug_hunt_check_names_each_planted_bug_and_passes_the_fixed_agent(still_buggy, capsys):
     """#37: Kims Agent (Lektion 4) hat drei Fehler. Die Prüfung erkennt jeden, auch wenn die beiden anderen schon
     behoben sind, nennt nur ihn als „noch da“ und bestätigt die anderen; die Musterlösung besteht sie."""
@@ -386,11 +386,11 @@ def test_bug_hunt_check_names_each_planted_bug_and_passes_the_fixed_agent(still_
     import dqn
 
     sources, kim = _lesson_cell("04_Target_Netzwerk_Acrobot.ipynb", "# Kims Bausteine")
-    assert "checks.bug_hunt(kim_bellman_target, kim_q_iteration, kim_update_target)" in sources[kim + 4]
+    assert "checks.bug_hunt(kim_bellman_target, kim_learning_step, kim_update_target)" in sources[kim + 4]
     buggy, fixed = {"dqn": dqn, "np": np}, {"dqn": dqn, "np": np}
     exec(sources[kim], buggy)
     exec(sources[kim + 3], fixed)  # die Lösungszelle (in notebooks/ mit Lösung)
-    names = ["kim_bellman_target", "kim_q_iteration", "kim_update_target"]
+    names = ["kim_bellman_target", "kim_learning_step", "kim_update_target"]
     checks.bug_hunt(*(fixed[name] for name in names))
     assert "✅ Richtig! `bug_hunt` besteht die Prüfung." in capsys.readouterr().out
 
@@ -400,7 +400,7 @@ def test_bug_hunt_check_names_each_planted_bug_and_passes_the_fixed_agent(still_
     message = str(wrong.value)
     label = {
         "kim_bellman_target": "Fehler im Bellman-Ziel",
-        "kim_q_iteration": "Fehler im Lernschritt",
+        "kim_learning_step": "Fehler im Lernschritt",
         "kim_update_target": "Fehler beim Target-Netz",
     }
     assert "stimmt in 1 von 3 Punkten nicht" in message
@@ -422,7 +422,7 @@ def test_the_probes_find_kims_bugs_and_pass_once_fixed():
 
     def passed(parts):
         train = dqn.with_parts(
-            dqn.train, q_iteration=parts["kim_q_iteration"], update_target=parts["kim_update_target"]
+            dqn.train, learning_step=parts["kim_learning_step"], update_target=parts["kim_update_target"]
         )
         return [result.passed for result in probes.run_probes(train)]
 

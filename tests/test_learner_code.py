@@ -66,7 +66,7 @@ def test_library_functions_are_the_lesson_solutions_by_source():
         dqn.bellman_target: "03_DQN_CartPole",
         dqn.train: "03_DQN_CartPole",
         dqn.update_target: "04_Target_Netzwerk_Acrobot",
-        dqn.q_iteration: "05_Replay_DoubleDQN_LunarLander",  # mit Double-DQN-Schalter; ersetzt den aus Lektion 3
+        dqn.learning_step: "05_Replay_DoubleDQN_LunarLander",  # mit Double-DQN-Schalter; ersetzt den aus Lektion 3
         atari.push_frame: "06_Breakout_aus_Pixeln",
         atari.build_cnn: "06_Breakout_aus_Pixeln",
         Ringbuffer.ReplayMemory.add: "05_Replay_DoubleDQN_LunarLander",
@@ -126,9 +126,9 @@ def test_with_parts_swaps_one_building_block():
     with pytest.raises(ValueError, match="keinen Baustein"):
         dqn.with_parts(dqn.train, does_not_exist=print)
     # #36: `train` ruft bellman_target nicht selbst auf; bisher blieb still das fertige Ziel im Einsatz
-    with pytest.raises(ValueError, match="`bellman_target` nicht selbst auf \\(das tut `q_iteration`\\)"):
+    with pytest.raises(ValueError, match="`bellman_target` nicht selbst auf \\(das tut `learning_step`\\)"):
         dqn.with_parts(dqn.train, bellman_target=lambda *args: 0.0)
-    dqn.with_parts(dqn.train, q_iteration=dqn.with_parts(dqn.q_iteration, bellman_target=dqn.bellman_target))
+    dqn.with_parts(dqn.train, learning_step=dqn.with_parts(dqn.learning_step, bellman_target=dqn.bellman_target))
 
 
 def run_cells(sources, quick):

@@ -37,7 +37,7 @@ def test_finished_dqn_passes_every_probe():
 
 
 def broken_target(function):
-    return dqn.with_parts(dqn.train, q_iteration=dqn.with_parts(dqn.q_iteration, bellman_target=function))
+    return dqn.with_parts(dqn.train, learning_step=dqn.with_parts(dqn.learning_step, bellman_target=function))
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def broken_target(function):
         (
             dqn.with_parts(
                 dqn.train,
-                q_iteration=dqn.with_parts(dqn.q_iteration, one_hot=lambda a, n: dqn.one_hot(np.zeros_like(a), n)),
+                learning_step=dqn.with_parts(dqn.learning_step, one_hot=lambda a, n: dqn.one_hot(np.zeros_like(a), n)),
             ),
             "Probe4",
             "Aktionsmaske",
