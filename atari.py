@@ -602,7 +602,7 @@ def checkpoint_from_model(model_path, directory):
     provenance = json.loads(model_path.with_suffix(".json").read_text(encoding="utf-8"))
     saved = provenance["config"]
     config = AtariConfig(**{f.name: saved[f.name] for f in fields(AtariConfig) if f.name in saved})
-    train_model, q_model = build_cnn(4, config.learning_rate, config.huber_delta, config.clipnorm)
+    train_model, q_model = dqn.compile_models(build_cnn(4), config.learning_rate, config.huber_delta, config.clipnorm)
     loaded, _ = dqn.load_model(model_path)
     train_model.set_weights(loaded.get_weights())
     # den frischen Optimierer anlegen, sonst meldet Keras beim Laden des Checkpoints »Skipping variable loading«
@@ -765,7 +765,8 @@ class TrainRun(dqn.TrainRun):
 
     def _build_models(self, obs_shape):
         config = self.config
-        return self.parts["build_cnn"](self.n_actions, config.learning_rate, config.huber_delta, config.clipnorm)
+        train_model = self.parts["build_cnn"](self.n_actions)
+        return dqn.compile_models(train_model, config.learning_rate, config.huber_delta, config.clipnorm)
 
     def _new_memory(self, obs_shape, start_step):
         return Ringbuffer.FrameReplayMemory(self.config.memory_size, FRAME_SHAPE, HISTORY, seed=self.seed + start_step)
@@ -865,8 +866,8 @@ def push_frame(stack, frame):
 
 
 # --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 11 ---
-def build_small_cnn(n_actions=3, learning_rate=1e-3, huber_delta=1.0, clipnorm=10.0):
-    """Mini-Breakout-CNN [obs (B, 4, 10, 10) uint8, action_mask (B, n_actions)] -> (train_model, q_model)."""
+def build_small_cnn(n_actions=3):
+    """Mini-Breakout-CNN [obs (B, 4, 10, 10) uint8, action_mask (B, n_actions)] -> Q-Werte × Maske (B, n_actions)."""
     obs = keras.Input((4, 10, 10), name="obs", dtype="uint8")
     action_mask = keras.Input((n_actions,), name="action_mask")
     x = keras.layers.Rescaling(1.0 / 255, name="scale")(obs)
@@ -876,9 +877,7 @@ def build_small_cnn(n_actions=3, learning_rate=1e-3, huber_delta=1.0, clipnorm=1
     x = keras.layers.Dense(128, activation="relu", name="dense")(x)
     q_values = keras.layers.Dense(n_actions, name="q_values")(x)
     masked_q = keras.layers.Multiply(name="masked_q")([q_values, action_mask])
-    train_model = keras.Model([obs, action_mask], masked_q, name="mini_dqn")
-    dqn.compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
-    return train_model, dqn.q_model_of(train_model)
+    return keras.Model([obs, action_mask], masked_q, name="mini_dqn")
 
 
 # --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 27 ---
@@ -888,8 +887,8 @@ def learning_signal(reward, terminated, life_lost):
 
 
 # --- notebooks/06_Breakout_aus_Pixeln.ipynb, Zelle 32 ---
-def build_cnn(n_actions=4, learning_rate=1e-4, huber_delta=1.0, clipnorm=10.0):
-    """Nature-CNN [obs (B, 4, 84, 84) uint8, action_mask (B, n_actions)] -> (train_model, q_model)."""
+def build_cnn(n_actions=4):
+    """Nature-CNN [obs (B, 4, 84, 84) uint8, action_mask (B, n_actions)] -> Q-Werte × Maske (B, n_actions)."""
     obs = keras.Input((4, 84, 84), name="obs", dtype="uint8")
     action_mask = keras.Input((n_actions,), name="action_mask")
     x = keras.layers.Rescaling(1.0 / 255, name="scale")(obs)
@@ -901,9 +900,7 @@ def build_cnn(n_actions=4, learning_rate=1e-4, huber_delta=1.0, clipnorm=10.0):
     x = keras.layers.Dense(512, activation="relu", name="dense")(x)
     q_values = keras.layers.Dense(n_actions, name="q_values")(x)
     masked_q = keras.layers.Multiply(name="masked_q")([q_values, action_mask])
-    train_model = keras.Model([obs, action_mask], masked_q, name="nature_dqn")
-    dqn.compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
-    return train_model, dqn.q_model_of(train_model)
+    return keras.Model([obs, action_mask], masked_q, name="nature_dqn")
 
 
 # <<< Ende des erzeugten Teils

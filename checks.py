@@ -658,9 +658,9 @@ def learning_step_facts(learning_step):
         runs = []
         for step in (learning_step, dqn.learning_step):
             keras.utils.set_random_seed(seed)
-            train_model = _Recording(dqn.build_q_model((4,), 2, hidden_units=(16,), learning_rate=1e-2)[0])
+            train_model = _Recording(dqn.compile_models(dqn.build_q_network((4,), 2, (16,)), 1e-2)[0])
             keras.utils.set_random_seed(seed + 1)
-            target = dqn.build_q_model((4,), 2, hidden_units=(16,))[1]  # ein anderes Netz als das Online-Netz
+            target = dqn.q_model_of(dqn.build_q_network((4,), 2, (16,)))  # ein anderes Netz als das Online-Netz
             online = dqn.fast_copy(dqn.q_model_of(train_model._model))  # wie in der Schleife: frisch nachgezogen
             loss = step(train_model, target, _filled_memory(seed), config, online)
             runs.append((train_model, loss))
@@ -742,9 +742,12 @@ def cnn_facts(
 
     import keras
 
+    import dqn
+
     def cnn_facts():
         keras.utils.set_random_seed(0)
-        train_model, q_model = build_cnn(n_actions)
+        train_model = build_cnn(n_actions)
+        q_model = dqn.q_model_of(train_model)
         shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in q_model.layers if layer.name in layers}
         frames = np.random.default_rng(0).integers(0, 256, size=(2, *obs_shape), dtype=np.uint8)
         masks = np.zeros((2, n_actions), np.float32)

@@ -387,14 +387,14 @@ def check_model_fits(q_model, env, env_id):
 # --------------------------------------------------------------------------------------
 # Das Q-Netz mit Aktionsmaske
 # --------------------------------------------------------------------------------------
-def build_q_model(obs_shape, n_actions, hidden_units=(64, 64), learning_rate=1e-3, huber_delta=1.0, clipnorm=10.0):
-    """Das Q-Netz aus Lektion 3 (`build_q_network`), kompiliert. Gibt (train_model, q_model) zurück, die sich alle
-    Gewichte teilen:
+def compile_models(train_model, learning_rate, huber_delta=1.0, clipnorm=10.0):
+    """Macht aus einem Q-Netz mit Aktionsmaske das Paar (train_model, q_model), das `train(..., models=...)` nimmt.
 
-    - q_model: obs (B, *obs_shape) -> Q-Werte (B, n_actions), zum Handeln und für Ziele;
-    - train_model: [obs, action_mask (B, n_actions)] -> Q * Maske, zum Trainieren.
+    Jedes `build_...` der Lektionen (`build_q_network` in Lektion 3, `build_small_cnn` und `build_cnn` in Lektion 6)
+    gibt ein Modell [obs, action_mask (B, n_actions)] -> Q * Maske zurück. Hier wird es kompiliert (Adam, Huber,
+    `clipnorm`: `compile_train_model` aus Lektion 3) und bekommt sein Teilmodell q_model: obs -> Q-Werte
+    (B, n_actions), zum Handeln und für Ziele; beide teilen sich alle Gewichte.
     """
-    train_model = build_q_network(tuple(obs_shape), int(n_actions), tuple(hidden_units))
     compile_train_model(train_model, learning_rate, huber_delta, clipnorm)
     return train_model, q_model_of(train_model)
 
@@ -714,7 +714,7 @@ class TrainRun:
     """
 
     report_name = "ertrag"  # so heißt der Wert jeder Episode in Balken und TensorBoard
-    vector_only = True  # das eigene Netz (build_q_model) braucht einen Zahlenvektor als Beobachtung
+    vector_only = True  # das eigene Netz (build_q_network) braucht einen Zahlenvektor als Beobachtung
 
     def __init__(
         self,
@@ -791,9 +791,8 @@ class TrainRun:
 
     def _build_models(self, obs_shape):
         config = self.config
-        return build_q_model(
-            obs_shape, self.n_actions, config.hidden_units, config.learning_rate, config.huber_delta, config.clipnorm
-        )
+        train_model = build_q_network(tuple(obs_shape), self.n_actions, tuple(config.hidden_units))
+        return compile_models(train_model, config.learning_rate, config.huber_delta, config.clipnorm)
 
     def _new_memory(self, obs_shape, start_step):
         # Bilder (uint8) bleiben uint8: ein Viertel des Speichers von float32

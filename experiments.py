@@ -240,7 +240,7 @@ def fixed_data_q_trace(
         )
     update_target = update_target or dqn.update_target
     keras.utils.set_random_seed(seed)
-    train_model, q_model = dqn.build_q_model(memory.obs_shape, n_actions)
+    train_model, q_model = dqn.compile_models(dqn.build_q_network(memory.obs_shape, n_actions), 1e-3)
     target_model = q_model if variant == "none" else dqn.fast_copy(q_model)
     step_config = dqn.DQNConfig(batch_size=128, gamma=gamma)  # Stapelgröße und γ des Lernschritts
     trace = []

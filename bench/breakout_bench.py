@@ -66,8 +66,8 @@ def run_keras_example(steps, seed):
     import dqn
 
     keras.utils.set_random_seed(seed)
-    _, model = atari.build_cnn(4)
-    _, model_target = atari.build_cnn(4)
+    model = dqn.q_model_of(atari.build_cnn(4))
+    model_target = dqn.q_model_of(atari.build_cnn(4))
     model_target.set_weights(model.get_weights())
     optimizer = keras.optimizers.Adam(learning_rate=1e-4, clipnorm=10.0)
     loss_function = keras.losses.Huber()

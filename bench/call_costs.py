@@ -44,7 +44,7 @@ def main():
     import dqn
 
     keras.utils.set_random_seed(0)
-    train_model, q_model = dqn.build_q_model((4,), 2, hidden_units=(128, 128), learning_rate=5e-3)
+    train_model, q_model = dqn.compile_models(dqn.build_q_network((4,), 2, (128, 128)), 5e-3)
     rng = np.random.default_rng(0)
     one = rng.normal(size=(1, 4)).astype(np.float32)
     batch = rng.normal(size=(512, 4)).astype(np.float32)

@@ -74,8 +74,11 @@ def main():
     weights, results = {}, {}
     for name, keras_online in [("online_model (NumPy-Kopie)", False), ("train_model.predict_on_batch (Keras)", True)]:
         keras.utils.set_random_seed(0)
-        train_model, q_model = dqn.build_q_model(
-            obs_shape, n_actions, config.hidden_units, config.learning_rate, config.huber_delta, config.clipnorm
+        train_model, q_model = dqn.compile_models(
+            dqn.build_q_network(obs_shape, n_actions, config.hidden_units),
+            config.learning_rate,
+            config.huber_delta,
+            config.clipnorm,
         )
         target = dqn.fast_copy(q_model)
         memory = filled_memory(config, obs_shape, seed=0)  # derselbe Speicher und Zufall: dieselben Stapel

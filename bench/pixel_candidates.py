@@ -12,7 +12,7 @@ auf denselben Startzuständen und der größte Speicherbedarf (maxrss). Ergebnis
 
 Kandidat `mini-breakout` (gewählt, Lektion 6, Akt 1): `atari.MiniBreakout`, dieselben Regeln wie MinAtar Breakout,
 ohne das Paket (Schritt für Schritt verglichen: 300 Spiele, 17 168 Schritte, keine Abweichung). Jeder Seed läuft genau
-wie die Lektion: `dqn.train(dqn.preset(atari.MINI_ID), seed, models=atari.build_small_cnn())`, 40 000 Schritte,
+wie die Lektion: `dqn.train(dqn.preset(atari.MINI_ID), seed, models=…)` mit `atari.build_small_cnn()`, 40 000 Schritte,
 gierig bewertet alle 5 000 Schritte über 30 Spiele. Das Ergebnis ist zugleich das Band, das die Lektion zeigt.
 
     python3 workshop.py bench pixel_candidates --candidate mini-breakout --seeds 10
@@ -156,7 +156,8 @@ def one_seed_like_the_lesson(seed):
     import dqn
 
     config = dqn.preset(atari.MINI_ID)
-    result = dqn.train(config, seed, models=atari.build_small_cnn(), progress=False)
+    models = dqn.compile_models(atari.build_small_cnn(), config.learning_rate)
+    result = dqn.train(config, seed, models=models, progress=False)
     episodes = result.episode_returns
     return dict(
         seed=seed,
@@ -253,7 +254,9 @@ def one_seed_minatar(seed, minutes):
 
     settings = minatar_settings()
     config = dqn.DQNConfig(**settings)
-    train_model, q_model = atari.build_small_cnn(3, config.learning_rate, config.huber_delta, config.clipnorm)
+    train_model, q_model = dqn.compile_models(
+        atari.build_small_cnn(3), config.learning_rate, config.huber_delta, config.clipnorm
+    )
     result, marks = None, []
     for quarter in range(1, 5):
         deadline = minutes * 60 * quarter / 4

@@ -31,7 +31,7 @@ def export(checkpoint_dir, out, episodes, seed):
     state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
     start = time.perf_counter()
     scores = atari.play(state.q_model, episodes=episodes, epsilon=0.05, seed=seed, progress=sys.stderr.isatty())
-    shipped, _ = atari.build_cnn()  # ein frisches Netz mit denselben Gewichten: ohne Optimierer-Zustand, 3× kleiner
+    shipped = atari.build_cnn()  # ein frisches Netz mit denselben Gewichten: ohne Optimierer-Zustand, 3× kleiner
     shipped.set_weights(state.train_model.get_weights())
     dqn.save_model(shipped, out.with_suffix(".keras"))
     protocol = (

@@ -75,7 +75,7 @@ def test_frame_stack_with_the_lessons_push_frame_equals_gymnasiums():
 
 
 def test_nature_cnn_has_the_papers_shape():
-    train_model, q_model = atari.build_cnn(4)
+    train_model, q_model = dqn.compile_models(atari.build_cnn(4), 1e-4)
     assert q_model.count_params() == 1_686_180
     shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in q_model.layers}
     assert shapes["conv_1"] == (20, 20, 32) and shapes["conv_2"] == (9, 9, 64) and shapes["conv_3"] == (7, 7, 64)
@@ -125,7 +125,7 @@ def test_training_learns_checkpoints_and_resumes(tmp_path):
     assert state.steps == 120 and state.updates == (120 - 40) // 4
     saved = json.loads((folder / "state.json").read_text())
     assert saved["steps"] == 120 and (folder / "replay" / "frames.npy").is_file()
-    fresh = atari.build_cnn(4)[1]
+    fresh = dqn.q_model_of(atari.build_cnn(4))
     assert any(not np.allclose(a, b) for a, b in zip(before, fresh.get_weights()))
 
     loaded = atari.load_checkpoint(folder)
@@ -177,7 +177,7 @@ def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path)
     langsamer; und Keras vergisst beim Speichern das Huber-delta. Nach dem Laden gilt, was hier frisch gälte."""
 
     config = atari.AtariConfig(**{**TINY, "huber_delta": 2.0})
-    train_model, q_model = atari.build_cnn(4, huber_delta=2.0)
+    train_model, q_model = dqn.compile_models(atari.build_cnn(4), 1e-4, huber_delta=2.0)
     memory = Ringbuffer.FrameReplayMemory(100, atari.FRAME_SHAPE, atari.HISTORY)
     obs = np.zeros((4, 84, 84), np.uint8)
     for i in range(40):
@@ -192,7 +192,7 @@ def test_checkpoint_from_another_machine_trains_as_a_fresh_model_would(tmp_path)
     atari.save_checkpoint(folder, result)
 
     loaded = atari.load_checkpoint(folder, with_memory=False).train_model
-    assert loaded.jit_compile == atari.build_cnn(4)[0].jit_compile
+    assert loaded.jit_compile == dqn.compile_models(atari.build_cnn(4), 1e-4)[0].jit_compile
     assert int(loaded.optimizer.iterations.numpy()) == 1, "Optimierer-Zustand bleibt beim Neu-Kompilieren"
     # Fehler 3 mit delta 2: 2·3 − 2²/2 = 4 (mit dem vergessenen delta 1 wären es 2,5)
     assert float(loaded.loss(np.array([[3.0]]), np.array([[0.0]]))) == pytest.approx(4.0)

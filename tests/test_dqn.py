@@ -58,7 +58,7 @@ def test_model_masks_unchosen_actions_and_trains_towards_target():
     import keras
 
     keras.utils.set_random_seed(0)  # unabhängig davon, welche Tests vorher Zufall verbraucht haben
-    train_model, q_model = dqn.build_q_model((4,), 3, hidden_units=(8,), learning_rate=1e-2)
+    train_model, q_model = dqn.compile_models(dqn.build_q_network((4,), 3, (8,)), 1e-2)
     obs = np.random.default_rng(0).normal(size=(16, 4)).astype(np.float32)
     mask = dqn.one_hot(np.arange(16) % 3, 3)
     masked = train_model.predict_on_batch([obs, mask])
@@ -70,7 +70,7 @@ def test_model_masks_unchosen_actions_and_trains_towards_target():
 
 
 def test_target_update_hard_and_soft():
-    _, online = dqn.build_q_model((2,), 2, hidden_units=(4,))
+    online = dqn.q_model_of(dqn.build_q_network((2,), 2, (4,)))
     target = dqn.clone_weights(online)
     target.set_weights([np.zeros_like(w) for w in target.get_weights()])
     dqn.update_target(target, online, tau=0.25)
@@ -82,7 +82,7 @@ def test_target_update_hard_and_soft():
 
 
 def test_save_is_atomic_and_load_gives_german_errors(tmp_path):
-    train_model, q_model = dqn.build_q_model((4,), 2, hidden_units=(8,))
+    train_model, q_model = dqn.compile_models(dqn.build_q_network((4,), 2, (8,)), 1e-3)
     path = tmp_path / "agent.keras"
     dqn.save_model(train_model, path)
     assert path.is_file() and not list(tmp_path.glob("*.tmp*"))
@@ -99,7 +99,7 @@ def test_save_is_atomic_and_load_gives_german_errors(tmp_path):
 
 def test_quick_training_runs_and_changes_weights():
     config = dqn.DQNConfig(**TINY_DQN, total_steps=300, eval_every=150, target_update_every=50)
-    train_model, q_model = dqn.build_q_model((4,), 2, config.hidden_units)
+    train_model, q_model = dqn.compile_models(dqn.build_q_network((4,), 2, config.hidden_units), 1e-3)
     before = [w.copy() for w in q_model.get_weights()]
     result = dqn.train(config, seed=0, progress=False, models=(train_model, q_model))
     assert result.steps == 300 and result.episode_returns and len(result.evaluations) == 2
@@ -148,7 +148,7 @@ def test_interrupted_training_resumes_where_it_stopped():
 
 
 def test_numpy_copy_computes_the_same_q_values_as_keras():
-    _, q_model = dqn.build_q_model((4,), 3, hidden_units=(32, 16))
+    q_model = dqn.q_model_of(dqn.build_q_network((4,), 3, (32, 16)))
     copy = dqn.NumpyQ.from_model(q_model)
     obs = np.random.default_rng(0).normal(size=(50, 4)).astype(np.float32)
     np.testing.assert_allclose(copy.predict_on_batch(obs), q_model.predict_on_batch(obs), rtol=1e-4, atol=1e-5)
