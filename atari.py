@@ -773,7 +773,7 @@ class TrainRun(dqn.TrainRun):
 
     def _evaluate(self, step):
         config = self.config
-        mean = round(float(play(self.online_model, config.eval_episodes, seed=50_000 + step).mean()), 2)
+        mean = round(float(play(self.online_copy, config.eval_episodes, seed=50_000 + step).mean()), 2)
         self.bar.write(
             f"Schritt {step}: Bewertung {course.german_number(mean, 1)} "
             f"Punkte im Mittel ({config.eval_episodes} Spiele)"
@@ -833,7 +833,7 @@ def _loop(run, learning_signal):
             epsilon = dqn.linear_epsilon(
                 step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
             )
-            action = dqn.epsilon_greedy_action(run.online_model, obs, epsilon, run.n_actions, run.rng)
+            action = dqn.epsilon_greedy_action(run.online_copy, obs, epsilon, run.n_actions, run.rng)
             # 2. Schritt
             next_obs, reward, terminated, truncated, info = run.env.step(action)
             # 3. speichern: Belohnung gestutzt, verlorenes Leben = Ende für das Lernen, Bilder laufen weiter
@@ -844,10 +844,10 @@ def _loop(run, learning_signal):
             obs = run.continue_episode(next_obs, reward, terminated or truncated, epsilon)  # zählt volle Spiele
             # 4.–6. ziehen, Ziel, lernen; 7. Target nachziehen
             if step > run.learning_starts and step % config.train_every == 0:
-                loss = dqn.learning_step(run.train_model, run.target_model, memory, config, run.online_model)
+                loss = dqn.learning_step(run.train_model, run.target_model, memory, config, run.online_copy)
                 run.learned(loss)
                 if run.updates % config.target_update_every == 0:
-                    dqn.update_target(run.target_model, run.online_model, 1.0)
+                    dqn.update_target(run.target_model, run.online_copy, 1.0)
             if run.after_step(step, epsilon):
                 break
     return run.result

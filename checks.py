@@ -319,9 +319,9 @@ def train(train):
         hint=[
             "Die Stufen stehen als Kommentare in der Schleife; jede ist ein Aufruf einer Funktion von oben.",
             "Stufe 1: `epsilon = linear_epsilon(step, config.learning_starts, ...)`, dann "
-            "`action = epsilon_greedy_action(online_model, obs, epsilon, run.n_actions, rng)`.",
+            "`action = epsilon_greedy_action(online_copy, obs, epsilon, run.n_actions, rng)`.",
             "Stufe 3: `replay_memory.add(obs, action, reward, next_obs, terminated)`. Stufe 4–6: "
-            "`loss = learning_step(...)`. Stufe 7: `update_target(target_model, online_model, config.tau)`.",
+            "`loss = learning_step(...)`. Stufe 7: `update_target(target_model, online_copy, config.tau)`.",
         ],
     )
 
@@ -502,7 +502,7 @@ def _double_learning_step(learning_step):
         hint=[
             "Nur das Ziel ändert sich: mit `config.double_dqn` das Double-DQN-Ziel, sonst das aus Lektion 3.",
             "Die Q-Werte des Online-Netzes für `next_obs` liefert die schnelle Kopie: "
-            "`next_q_online = online_model.predict_on_batch(next_obs)`.",
+            "`next_q_online = online_copy.predict_on_batch(next_obs)`.",
             "`double_dqn_target(rewards, next_q_online, next_q_target, terminated, config.gamma)`.",
         ],
     )

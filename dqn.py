@@ -765,8 +765,8 @@ class TrainRun:
         self.train_model, self.replay_memory, self.rng = result.train_model, result.replay_memory, result.rng
         # Zum Handeln eine schnelle NumPy-Kopie des Online-Netzes (nach jedem Lernschritt nachgezogen), bei
         # großen Netzen das Netz selbst (warum: NumpyQ, bench/call_costs.py).
-        self.online_model = NumpyQ.from_model(result.q_model) if NumpyQ.supports(result.q_model) else result.q_model
-        self.target_model = result.target_model if result.target_model is not None else self.online_model
+        self.online_copy = NumpyQ.from_model(result.q_model) if NumpyQ.supports(result.q_model) else result.q_model
+        self.target_model = result.target_model if result.target_model is not None else self.online_copy
         # Lernen beginnt nach `learning_starts` Schritten; ein fortgesetztes Training mit leerem Speicher sammelt
         # erst wieder so viele
         self.learning_starts = config.learning_starts
@@ -799,7 +799,7 @@ class TrainRun:
         return self.memory_class(self.config.memory_size, obs_shape, _memory_dtype(self.env), seed=self.seed)
 
     def _evaluate(self, step):
-        return evaluate_protocol(self.online_model, self.config, self.seed)
+        return evaluate_protocol(self.online_copy, self.config, self.seed)
 
     def _solved(self, mean):
         return mean >= self.config.target_return
@@ -843,15 +843,15 @@ class TrainRun:
     def learned(self, loss):
         """Nach einem Lernschritt: zählen, die schnelle Kopie zum Handeln nachziehen, den Verlust protokollieren."""
         self.result.updates += 1
-        if self.online_model is not self.result.q_model:
-            self.online_model.set_weights(self.result.q_model.get_weights())
+        if self.online_copy is not self.result.q_model:
+            self.online_copy.set_weights(self.result.q_model.get_weights())
         if self.logger is not None and self.result.updates % 100 == 0:
             self.logger.log_scalar("verlust", loss, self.result.steps)
             # mittleres max Q der ersten 256 Zustände im Speicher (wie CleanRL; ohne den Zufall des Trainings zu
             # berühren): wächst es ohne Halt, Checkliste Punkt 5. Der Bild-Speicher von Breakout hat keine `obs`.
             states = getattr(self.replay_memory, "obs", None)
             if states is not None:
-                q_values = np.asarray(self.online_model.predict_on_batch(states[: min(256, len(self.replay_memory))]))
+                q_values = np.asarray(self.online_copy.predict_on_batch(states[: min(256, len(self.replay_memory))]))
                 self.logger.log_scalar("q_mittel", float(q_values.max(axis=1).mean()), self.result.steps)
 
     def evaluate_if_due(self, step):
@@ -1138,7 +1138,7 @@ def train(config, seed=0, models=None, resume=None, live_plot=None, logger=None,
     """
     # Umgebung, Netze, Erfahrungsspeicher (ein ReplayMemory), Anzeigen
     run = dqn.TrainRun(config, seed, models, resume, live_plot, logger, progress, ReplayMemory)
-    train_model, online_model, target_model = run.train_model, run.online_model, run.target_model
+    train_model, online_copy, target_model = run.train_model, run.online_copy, run.target_model
     replay_memory, rng, obs = run.replay_memory, run.rng, run.obs
     with run:  # fängt Strg+C ab und schließt am Ende Umgebung und Anzeigen
         for step in run.steps():
@@ -1146,7 +1146,7 @@ def train(config, seed=0, models=None, resume=None, live_plot=None, logger=None,
             epsilon = linear_epsilon(
                 step, config.learning_starts, config.epsilon_decay_steps, config.epsilon_start, config.epsilon_end
             )
-            action = epsilon_greedy_action(online_model, obs, epsilon, run.n_actions, rng)
+            action = epsilon_greedy_action(online_copy, obs, epsilon, run.n_actions, rng)
             # 2. Schritt in der Umgebung
             next_obs, reward, terminated, truncated, _ = run.env.step(action)
             # 3. speichern (nur `terminated` beendet die Zukunft, `truncated` nicht)
@@ -1154,11 +1154,11 @@ def train(config, seed=0, models=None, resume=None, live_plot=None, logger=None,
             obs = run.continue_episode(next_obs, reward, terminated or truncated, epsilon)  # neue Episode nach dem Ende
             if step > config.learning_starts and step % config.train_every == 0:
                 # 4.–6. ziehen → Ziel → lernen
-                loss = learning_step(train_model, target_model, replay_memory, config, online_model)
-                run.learned(loss)  # zählt den Lernschritt und zieht die Kopie online_model nach
+                loss = learning_step(train_model, target_model, replay_memory, config, online_copy)
+                run.learned(loss)  # zählt den Lernschritt und zieht die Kopie online_copy nach
                 # 7. Target-Netz alle target_update_every Lernschritte nachziehen (0: kein Target-Netz)
                 if config.target_update_every and run.updates % config.target_update_every == 0:
-                    update_target(target_model, online_model, config.tau)
+                    update_target(target_model, online_copy, config.tau)
             if run.evaluate_if_due(step):  # gierige Bewertung; True: gelöst, das Training endet
                 break
     return run.result
@@ -1185,12 +1185,12 @@ def double_dqn_target(rewards, next_q_online, next_q_target, terminated, gamma):
 
 
 # --- notebooks/05_Replay_DoubleDQN_LunarLander.ipynb, Zelle 25 (ersetzt 03_DQN_CartPole.ipynb, Zelle 37) ---
-def learning_step(train_model, target_model, replay_memory, config, online_model=None):
+def learning_step(train_model, target_model, replay_memory, config, online_copy=None):
     """Ein Lernschritt wie in Lektion 3; mit config.double_dqn wählt das Online-Netz a' und das Target-Netz bewertet."""
     obs, actions, rewards, next_obs, terminated = replay_memory.sample(config.batch_size)
     next_q_target = target_model.predict_on_batch(next_obs)
     if config.double_dqn:
-        next_q_online = online_model.predict_on_batch(next_obs)
+        next_q_online = online_copy.predict_on_batch(next_obs)
         targets = double_dqn_target(rewards, next_q_online, next_q_target, terminated, config.gamma)
     else:
         targets = bellman_target(rewards, next_q_target, terminated, config.gamma)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/learning_step.py     # etwa eine Minute; schreibt bench/results/learning_step.json
 
 `dqn.learning_step` (Lektion 5) fragt das Online-Netz nach den Q-Werten der Folgezustände. Zwei Wege, dieselben Zahlen:
-- aus `online_model`, der NumPy-Kopie, mit der der Agent auch handelt (so steht es in der Lektion),
+- aus `online_copy`, der NumPy-Kopie, mit der der Agent auch handelt (so steht es in der Lektion),
 - aus dem Keras-Trainingsmodell selbst, `train_model.predict_on_batch([next_obs, Einsen])` (ein zweiter Keras-Aufruf).
 Gemessen: die Median-Zeit eines ganzen Lernschritts (Kopie nachziehen, ziehen, Ziel, train_on_batch) in
 Millisekunden, mit dem Netz und der Stapelgröße des LunarLander-Presets, und wie weit die Gewichte beider Wege nach
@@ -72,7 +72,7 @@ def main():
     config = dqn.preset("LunarLander-v3")
     obs_shape, n_actions = (8,), 4
     weights, results = {}, {}
-    for name, keras_online in [("online_model (NumPy-Kopie)", False), ("train_model.predict_on_batch (Keras)", True)]:
+    for name, keras_online in [("online_copy (NumPy-Kopie)", False), ("train_model.predict_on_batch (Keras)", True)]:
         keras.utils.set_random_seed(0)
         train_model, q_model = dqn.compile_models(
             dqn.build_q_network(obs_shape, n_actions, config.hidden_units),

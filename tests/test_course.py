@@ -343,9 +343,9 @@ def test_learning_step_and_training_checks_name_the_fact_that_failed():
     import dqn
     import feedback
 
-    def wrong_step(train_model, target_model, replay_memory, config, online_model=None):
+    def wrong_step(train_model, target_model, replay_memory, config, online_copy=None):
         obs, actions, rewards, next_obs, terminated = replay_memory.sample(config.batch_size)
-        next_q_values = online_model.predict_on_batch(next_obs)  # Online- statt Target-Netz
+        next_q_values = online_copy.predict_on_batch(next_obs)  # Online- statt Target-Netz
         targets = dqn.bellman_target(rewards, next_q_values, terminated, config.gamma)
         mask = dqn.one_hot(np.zeros_like(actions), next_q_values.shape[1])  # Maske wählt überall Aktion 0
         return float(np.asarray(train_model.train_on_batch([obs, mask], mask * targets[:, None])).ravel()[0])
