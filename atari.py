@@ -32,6 +32,7 @@ import numpy as np
 
 import course
 import dqn
+from hyperparameters import Hyperparameters, setting
 
 with course.quiet_tensorflow():  # ohne TensorFlows Log-Zeilen beim Import (dqn hat sie schon geladen)
     import keras
@@ -246,28 +247,28 @@ register_mini_breakout()
 # --------------------------------------------------------------------------------------
 # Hyperparameter
 # --------------------------------------------------------------------------------------
-class AtariConfig(dqn.Hyperparameters):
+class AtariConfig(Hyperparameters):
     """Hyperparameter des Breakout-Trainings; Schritte sind Agenten-Schritte (je 4 Bilder). Geprüft wie DQNConfig."""
 
-    total_steps: int = dqn.setting(2_000_000, "höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)")
-    memory_size: int = dqn.setting(0, "Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)")
-    learning_starts: int = dqn.setting(20_000, "erst so viele Schritte zufällig sammeln, dann lernen")
-    batch_size: int = dqn.setting(32, "Übergänge pro Lernschritt")
-    train_every: int = dqn.setting(4, "alle 4 Schritte ein Lernschritt (wie im Nature-Paper)")
-    learning_rate: float = dqn.setting(1e-4, "Adam")
-    gamma: float = dqn.setting(0.99, "Diskontierungsfaktor")
-    epsilon_start: float = dqn.setting(1.0, "ε am Anfang")
-    epsilon_end: float = dqn.setting(0.01, "ε nach dem Abklingen")
-    epsilon_decay_steps: int = dqn.setting(250_000, "über so viele Schritte (ab learning_starts) sinkt ε linear")
-    target_update_every: int = dqn.setting(250, "Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren")
-    double_dqn: bool = dqn.setting(True, "Double-DQN-Ziel (Lektion 5)")
-    huber_delta: float = dqn.setting(1.0, "Huber-Verlust: quadratisch bis delta, danach linear (stutzt den Fehler)")
-    clipnorm: float = dqn.setting(10.0, "Norm des Gradienten auf höchstens diesen Wert stutzen")
-    checkpoint_every: int = dqn.setting(100_000, "alle N Schritte einen Checkpoint schreiben (0: nur am Ende)")
-    eval_every: int = dqn.setting(250_000, "alle N Schritte kurz bewerten (0: nie)")
-    eval_episodes: int = dqn.setting(8, "Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)")
+    total_steps: int = setting(2_000_000, "höchstens so viele Agenten-Schritte insgesamt (8 Mio. Bilder)")
+    memory_size: int = setting(0, "Kapazität des Bild-Speichers (0: nach freiem Arbeitsspeicher, höchstens 1 Mio.)")
+    learning_starts: int = setting(20_000, "erst so viele Schritte zufällig sammeln, dann lernen")
+    batch_size: int = setting(32, "Übergänge pro Lernschritt")
+    train_every: int = setting(4, "alle 4 Schritte ein Lernschritt (wie im Nature-Paper)")
+    learning_rate: float = setting(1e-4, "Adam")
+    gamma: float = setting(0.99, "Diskontierungsfaktor")
+    epsilon_start: float = setting(1.0, "ε am Anfang")
+    epsilon_end: float = setting(0.01, "ε nach dem Abklingen")
+    epsilon_decay_steps: int = setting(250_000, "über so viele Schritte (ab learning_starts) sinkt ε linear")
+    target_update_every: int = setting(250, "Target-Netz alle N Lernschritte (= 1000 Agenten-Schritte) kopieren")
+    double_dqn: bool = setting(True, "Double-DQN-Ziel (Lektion 5)")
+    huber_delta: float = setting(1.0, "Huber-Verlust: quadratisch bis delta, danach linear (stutzt den Fehler)")
+    clipnorm: float = setting(10.0, "Norm des Gradienten auf höchstens diesen Wert stutzen")
+    checkpoint_every: int = setting(100_000, "alle N Schritte einen Checkpoint schreiben (0: nur am Ende)")
+    eval_every: int = setting(250_000, "alle N Schritte kurz bewerten (0: nie)")
+    eval_episodes: int = setting(8, "Episoden pro Zwischenbewertung (ε = 0,05, volles Spiel)")
 
-    minimum = dict(dqn.Hyperparameters.minimum, memory_size=0, target_update_every=1)  # 0: nach freiem Speicher
+    minimum = dict(Hyperparameters.minimum, memory_size=0, target_update_every=1)  # 0: nach freiem Speicher
 
     def value_problems(self):
         problems = super().value_problems()
