@@ -505,10 +505,14 @@ def checkpoint_config(directory, total_steps=None):
     `total_steps`: Ein fortgesetztes Training prüft seine Schritte gegen die eigenen Einstellungen, nicht gegen die
     Standardwerte."""
     state = json.loads((_checkpoint_dir(directory) / "state.json").read_text(encoding="utf-8"))
-    saved = {f.name: state["config"][f.name] for f in fields(AtariConfig) if f.name in state["config"]}
-    if total_steps is not None:
-        saved["total_steps"] = total_steps
-    return AtariConfig(**saved)
+    return _saved_config(state["config"], **({} if total_steps is None else {"total_steps": total_steps}))
+
+
+def _saved_config(saved, **changes):
+    """Die AtariConfig aus einem gespeicherten dict (state.json, Herkunftsdatei), mit `changes`; Felder, die es in
+    dieser Fassung nicht mehr gibt, fallen weg."""
+    known = {f.name: saved[f.name] for f in fields(AtariConfig) if f.name in saved}
+    return AtariConfig(**{**known, **changes})
 
 
 def has_checkpoint(directory):
@@ -526,9 +530,7 @@ def load_checkpoint(directory, memory_size=None, with_memory=True):
         )
     try:
         state = json.loads((found / "state.json").read_text(encoding="utf-8"))
-        config = AtariConfig(
-            **{f.name: state["config"][f.name] for f in fields(AtariConfig) if f.name in state["config"]}
-        )
+        config = _saved_config(state["config"])
         train_model = keras.models.load_model(found / "model.keras")
         # Neu kompilieren, mit dem geladenen Optimierer (sein Zustand bleibt erhalten). Zwei Gründe:
         # - Keras speichert `jit_compile` so, wie es beim Speichern aufgelöst wurde (TensorFlow auf der CPU:
@@ -601,8 +603,7 @@ def checkpoint_from_model(model_path, directory):
     if has_checkpoint(directory) or (directory.exists() and any(directory.iterdir())):
         raise FileExistsError(f"{directory} ist nicht leer; wähle einen neuen Ordner für den Checkpoint.")
     provenance = json.loads(model_path.with_suffix(".json").read_text(encoding="utf-8"))
-    saved = provenance["config"]
-    config = AtariConfig(**{f.name: saved[f.name] for f in fields(AtariConfig) if f.name in saved})
+    config = _saved_config(provenance["config"])
     train_model, q_model = dqn.compile_models(build_cnn(4), config.learning_rate, config.huber_delta, config.clipnorm)
     loaded, _ = dqn.load_model(model_path)
     train_model.set_weights(loaded.get_weights())

@@ -46,13 +46,13 @@ def run_ours(steps, seed):
     )
     # Füllphase (nicht gemessen): endet nach FILL Schritten, dann derselbe Lauf mit `resume` weiter
     filled = atari.train(config, seed=seed, progress=False, on_step=lambda step, epsilon, result: step >= FILL)
-    state = atari.train(config, progress=False, resume=filled)
-    seconds = state.history[-1]["seconds"]
+    result = atari.train(config, progress=False, resume=filled)
+    seconds = result.history[-1]["seconds"]
     return dict(
         steps=steps,
         seconds=seconds,
         steps_per_second=steps / seconds,
-        updates=state.updates,
+        updates=result.updates,
         bytes_per_transition=atari.bytes_per_transition(),
     )
 

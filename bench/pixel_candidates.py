@@ -201,13 +201,13 @@ def one_seed_atari(seed, minutes):
     started = time.perf_counter()
     deadline = started + minutes * 60
 
-    def stop(step, epsilon, state):
+    def stop(step, epsilon, result):
         return time.perf_counter() >= deadline
 
     config = atari.AtariConfig(total_steps=10_000_000, **ATARI_REDUCED)
-    state = atari.train(config, seed=seed, progress=False, on_step=stop)
-    seconds, steps = time.perf_counter() - started, state.steps
-    scores = atari.play(state.q_model, episodes=EVAL_EPISODES, epsilon=0.0, seed=EVAL_SEED + seed)
+    result = atari.train(config, seed=seed, progress=False, on_step=stop)
+    seconds, steps = time.perf_counter() - started, result.steps
+    scores = atari.play(result.q_model, episodes=EVAL_EPISODES, epsilon=0.0, seed=EVAL_SEED + seed)
     return dict(
         seed=seed,
         agent="ours",

@@ -28,11 +28,11 @@ def export(checkpoint_dir, out, episodes, seed):
     import dqn
     import provenance
 
-    state = atari.load_checkpoint(checkpoint_dir, with_memory=False)
+    result = atari.load_checkpoint(checkpoint_dir, with_memory=False)
     start = time.perf_counter()
-    scores = atari.play(state.q_model, episodes=episodes, epsilon=0.05, seed=seed, progress=sys.stderr.isatty())
+    scores = atari.play(result.q_model, episodes=episodes, epsilon=0.05, seed=seed, progress=sys.stderr.isatty())
     shipped = atari.build_cnn()  # ein frisches Netz mit denselben Gewichten: ohne Optimierer-Zustand, 3× kleiner
-    shipped.set_weights(state.train_model.get_weights())
+    shipped.set_weights(result.train_model.get_weights())
     dqn.save_model(shipped, out.with_suffix(".keras"))
     protocol = (
         f"wie im Nature-Paper: volles Spiel (5 Leben), höchstens 5 Minuten (18 000 Bilder), ε = 0,05, "
@@ -42,14 +42,14 @@ def export(checkpoint_dir, out, episodes, seed):
     record = provenance.model_record(
         provenance.evaluation_summary(scores, protocol, seconds=round(time.perf_counter() - start, 1)),
         env_id=atari.ENV_ID,
-        seed=state.seed,
-        agent_steps=state.steps,
-        frames=state.steps * 4,
-        updates=state.updates,
-        train_seconds=round(state.train_seconds, 1),
-        runs=state.history,
-        training_evaluations=state.evaluations,
-        config=asdict(state.config),
+        seed=result.seed,
+        agent_steps=result.steps,
+        frames=result.steps * 4,
+        updates=result.updates,
+        train_seconds=round(result.train_seconds, 1),
+        runs=result.history,
+        training_evaluations=result.evaluations,
+        config=asdict(result.config),
     )
     course.write_json_atomic(out.with_suffix(".json"), record)
     print(
@@ -143,9 +143,9 @@ def run(options, parser):
         export(options.checkpoint_dir, Path(options.out), options.games, seed=700_000)
         return 0
     if options.from_model and not atari.has_checkpoint(options.checkpoint_dir):
-        state = atari.checkpoint_from_model(options.from_model, options.checkpoint_dir)
+        result = atari.checkpoint_from_model(options.from_model, options.checkpoint_dir)
         print(
-            f"Checkpoint aus {options.from_model} angelegt (Schritt {state.steps}); der Erfahrungsspeicher "
+            f"Checkpoint aus {options.from_model} angelegt (Schritt {result.steps}); der Erfahrungsspeicher "
             "wird mit dem gelernten Netz neu gefüllt."
         )
     changes = cli.hyperparameter_changes(parser, options.set)
@@ -164,16 +164,16 @@ def run(options, parser):
     # es Hintergrundjobs (`... &`) sonst ignorieren lässt.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    state = atari.train(
+    result = atari.train(
         config,
         seed=options.seed,
         checkpoint_dir=options.checkpoint_dir,
         progress=sys.stderr.isatty(),
         on_step=stage(options.hours * 3600 if options.hours else None, None if sys.stderr.isatty() else 10_000),
     )
-    recent = state.episode_returns[-100:]
+    recent = result.episode_returns[-100:]
     print(
-        f"Stand: {state.steps} Schritte, {course.german_number(state.train_seconds / 3600, 2)} h Training, "
+        f"Stand: {result.steps} Schritte, {course.german_number(result.train_seconds / 3600, 2)} h Training, "
         f"mittlere Punkte der letzten {len(recent)} Trainingsspiele: "
         f"{course.german_number((sum(recent) / len(recent)) if recent else float('nan'), 1)}; "
         f"Checkpoint: {options.checkpoint_dir}"
